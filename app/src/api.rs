@@ -1,0 +1,270 @@
+//! Server functions. Each checks the caller's role on the server before it
+//! touches anything; the browser's idea of who it is counts for nothing.
+
+use crate::error::AppError;
+use crate::types::*;
+use hoithi_core::bank::PlanCounts;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::ssr::{self, require, state},
+    hoithi_core::model::Role,
+    hoithi_core::store,
+};
+
+#[cfg(feature = "ssr")]
+const BANK_READERS: &[Role] = &[Role::Admin, Role::Organizer];
+#[cfg(feature = "ssr")]
+const ADMIN: &[Role] = &[Role::Admin];
+
+#[cfg(feature = "ssr")]
+fn safe_next(next: &str) -> String {
+    // Only same-site paths: an open redirect would help phishing.
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<UserView>, AppError> {
+    Ok(ssr::current_user().await?.map(UserView::from))
+}
+
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(login: String, password: String, next: String) -> Result<(), AppError> {
+    let st = state()?;
+    let ip = ssr::client_ip();
+    let login_norm = hoithi_core::auth::normalize_login(&login).unwrap_or_else(|_| login.trim().to_lowercase());
+    ssr::rate_limit(&format!("login:ip:{ip}"), 30)?;
+    ssr::rate_limit(&format!("login:user:{login_norm}"), 10)?;
+    let found = store::users::by_login(&st.db, &login_norm).await?;
+    let user = match found {
+        Some((u, hash)) if hoithi_core::auth::verify_password(&password, &hash) => u,
+        _ => {
+            // Same answer for an unknown login and a wrong password.
+            return Err(AppError::Invalid("Sai tài khoản hoặc mật khẩu".into()));
+        }
+    };
+    st.limiter.reset(&format!("login:user:{login_norm}"));
+    let token = store::sessions::create(&st.db, &user.id).await?;
+    ssr::set_session_cookie(&token, st.config.secure_cookies);
+    leptos_axum::redirect(&safe_next(&next));
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let st = state()?;
+    if let Some(token) = ssr::session_token() {
+        store::sessions::delete(&st.db, &token).await?;
+    }
+    ssr::clear_session_cookie();
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "register")]
+pub async fn register(
+    full_name: String,
+    login: String,
+    password: String,
+    password2: String,
+    unit_id: String,
+    position: String,
+) -> Result<(), AppError> {
+    let st = state()?;
+    let ip = ssr::client_ip();
+    ssr::rate_limit(&format!("register:ip:{ip}"), 20)?;
+    let full_name = hoithi_core::text::clean(&full_name);
+    if full_name.chars().count() < 2 {
+        return Err(AppError::Invalid("Vui lòng nhập họ và tên".into()));
+    }
+    let login = hoithi_core::auth::normalize_login(&login).map_err(AppError::Invalid)?;
+    if password.chars().count() < 8 {
+        return Err(AppError::Invalid("Mật khẩu cần ít nhất 8 ký tự".into()));
+    }
+    if password != password2 {
+        return Err(AppError::Invalid("Hai lần nhập mật khẩu không khớp".into()));
+    }
+    let unit = (!unit_id.trim().is_empty()).then(|| unit_id.trim().to_string());
+    let position = hoithi_core::text::clean(&position);
+    let user = store::users::create(
+        &st.db,
+        store::users::NewUser { login: &login, full_name: &full_name, password: &password, role: Role::Contestant, unit_id: unit.as_deref(), position: &position },
+    )
+    .await?;
+    let token = store::sessions::create(&st.db, &user.id).await?;
+    ssr::set_session_cookie(&token, st.config.secure_cookies);
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "list_units")]
+pub async fn list_units() -> Result<Vec<UnitView>, AppError> {
+    let st = state()?;
+    Ok(crate::ssr_views::unit_tree(store::units::list(&st.db).await?))
+}
+
+#[server(prefix = "/api", endpoint = "list_contests")]
+pub async fn list_contests() -> Result<Vec<ContestView>, AppError> {
+    let st = state()?;
+    Ok(store::contests::list(&st.db)
+        .await?
+        .into_iter()
+        .map(|c| ContestView { id: c.id, name: c.name, description: c.description })
+        .collect())
+}
+
+pub const PER_PAGE: i64 = 50;
+
+#[server(prefix = "/api", endpoint = "list_questions")]
+pub async fn list_questions(topic: String, difficulty: String, q: String, retired: bool, page: i64) -> Result<QuestionPage, AppError> {
+    require(BANK_READERS).await?;
+    let st = state()?;
+    let page = page.max(1);
+    let filter = store::questions::Filter {
+        topic: (!topic.is_empty()).then_some(topic),
+        difficulty: hoithi_core::model::Difficulty::parse(&difficulty),
+        text: (!q.trim().is_empty()).then_some(q),
+        include_retired: retired,
+        limit: PER_PAGE,
+        offset: (page - 1) * PER_PAGE,
+    };
+    let (rows, total) = store::questions::list(&st.db, &filter).await?;
+    Ok(QuestionPage { items: rows.into_iter().map(crate::ssr_views::item).collect(), total, page, per_page: PER_PAGE })
+}
+
+#[server(prefix = "/api", endpoint = "bank_stats")]
+pub async fn bank_stats() -> Result<Vec<BankStat>, AppError> {
+    require(BANK_READERS).await?;
+    let st = state()?;
+    Ok(crate::ssr_views::bank_stats(store::questions::stats(&st.db).await?))
+}
+
+#[server(prefix = "/api", endpoint = "get_question")]
+pub async fn get_question(id: String) -> Result<QuestionDetail, AppError> {
+    require(BANK_READERS).await?;
+    let st = state()?;
+    let row = store::questions::get_one(&st.db, &id).await?;
+    let versions = store::questions::versions(&st.db, &id)
+        .await?
+        .into_iter()
+        .map(|(version, created_at, draft)| VersionView { version, created_at, draft })
+        .collect();
+    Ok(QuestionDetail { item: crate::ssr_views::item(row), versions })
+}
+
+/// Saves an edit as a new version. `options` holds one option a line, `*`
+/// before a correct one; `answers` one accepted answer a line.
+#[server(prefix = "/api", endpoint = "save_question")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_question(
+    id: String,
+    kind: String,
+    topic: String,
+    difficulty: String,
+    text: String,
+    options: String,
+    answers: String,
+    tolerance: String,
+    explanation: String,
+    source: String,
+    image: String,
+) -> Result<i64, AppError> {
+    let user = require(ADMIN).await?;
+    let st = state()?;
+    let draft = crate::ssr_views::draft_from_form(&kind, &topic, &difficulty, &text, &options, &answers, &tolerance, &explanation, &source, &image)
+        .map_err(AppError::Invalid)?;
+    Ok(store::questions::save_version(&st.db, &id, draft, &user.id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "set_question_retired")]
+pub async fn set_question_retired(id: String, retired: bool) -> Result<(), AppError> {
+    require(ADMIN).await?;
+    let st = state()?;
+    Ok(store::questions::set_retired(&st.db, &id, retired).await?)
+}
+
+#[server(prefix = "/api", endpoint = "import_preview")]
+pub async fn import_preview(id: String) -> Result<ImportPreview, AppError> {
+    let user = require(ADMIN).await?;
+    let st = state()?;
+    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions).await?;
+    crate::ssr_views::preview(&st.db, upload).await
+}
+
+#[server(prefix = "/api", endpoint = "import_confirm")]
+pub async fn import_confirm(id: String) -> Result<PlanCounts, AppError> {
+    let user = require(ADMIN).await?;
+    let st = state()?;
+    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions).await?;
+    let parsed = hoithi_core::formats::parse(upload.format, &upload.bytes, &upload.defaults);
+    if !parsed.errors.is_empty() {
+        return Err(AppError::Invalid(format!("Tệp có {} lỗi, không câu nào được nhập", parsed.errors.len())));
+    }
+    let plan = store::questions::import(&st.db, parsed.questions, Some(&user.id), Some(&upload.id)).await?;
+    tracing::info!(upload = %upload.id, user = %user.id, counts = ?plan.counts(), "questions imported");
+    Ok(plan.counts())
+}
+
+#[server(prefix = "/api", endpoint = "unit_preview")]
+pub async fn unit_preview(id: String) -> Result<UnitPreview, AppError> {
+    let user = require(ADMIN).await?;
+    let st = state()?;
+    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Units).await?;
+    crate::ssr_views::unit_preview(&st.db, upload).await
+}
+
+#[server(prefix = "/api", endpoint = "unit_confirm")]
+pub async fn unit_confirm(id: String) -> Result<(usize, usize), AppError> {
+    let user = require(ADMIN).await?;
+    let st = state()?;
+    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Units).await?;
+    let rows = crate::ssr_views::unit_rows(&st.db, &upload).await?.map_err(|errs| {
+        AppError::Invalid(format!("Tệp có {} lỗi, không đơn vị nào được nhập", errs.len()))
+    })?;
+    Ok(store::units::apply(&st.db, &rows, &upload.id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "list_users")]
+pub async fn list_users(q: String) -> Result<Vec<UserView>, AppError> {
+    require(ADMIN).await?;
+    let st = state()?;
+    Ok(store::users::list(&st.db, &q, 200).await?.into_iter().map(UserView::from).collect())
+}
+
+#[server(prefix = "/api", endpoint = "set_user_role")]
+pub async fn set_user_role(user_id: String, role: String) -> Result<(), AppError> {
+    let me = require(ADMIN).await?;
+    let st = state()?;
+    let role = Role::parse(&role).ok_or_else(|| AppError::Invalid("Vai trò không hợp lệ".into()))?;
+    if me.id == user_id && role != Role::Admin {
+        return Err(AppError::Invalid("Không thể tự bỏ quyền quản trị của chính mình".into()));
+    }
+    Ok(store::users::set_role(&st.db, &user_id, role).await?)
+}
+
+#[server(prefix = "/api", endpoint = "create_user")]
+pub async fn create_user(full_name: String, login: String, password: String, role: String, unit_id: String, position: String) -> Result<(), AppError> {
+    require(ADMIN).await?;
+    let st = state()?;
+    let role = Role::parse(&role).ok_or_else(|| AppError::Invalid("Vai trò không hợp lệ".into()))?;
+    let full_name = hoithi_core::text::clean(&full_name);
+    if full_name.is_empty() {
+        return Err(AppError::Invalid("Vui lòng nhập họ và tên".into()));
+    }
+    let login = hoithi_core::auth::normalize_login(&login).map_err(AppError::Invalid)?;
+    if password.chars().count() < 8 {
+        return Err(AppError::Invalid("Mật khẩu cần ít nhất 8 ký tự".into()));
+    }
+    let unit = (!unit_id.trim().is_empty()).then(|| unit_id.trim().to_string());
+    store::users::create(
+        &st.db,
+        store::users::NewUser { login: &login, full_name: &full_name, password: &password, role, unit_id: unit.as_deref(), position: &hoithi_core::text::clean(&position) },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Hội thi's web UI: Leptos pages rendered on the server and hydrated in the
+//! browser, the server functions behind them and the types they share.
+
+pub mod api;
+pub mod error;
+pub mod pages;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod ssr_views;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::{path, SsrMode};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="vi">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The session's user and the actions that change it, shared by every page.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: Resource<Result<Option<types::UserView>, error::AppError>>,
+    pub login: ServerAction<api::Login>,
+    pub logout: ServerAction<api::Logout>,
+    pub register: ServerAction<api::Register>,
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<api::Login>::new();
+    let logout = ServerAction::<api::Logout>::new();
+    let register = ServerAction::<api::Register>::new();
+    let user = Resource::new(
+        move || (login.version().get(), logout.version().get(), register.version().get()),
+        |_| api::whoami(),
+    );
+    provide_context(Auth { user, login, logout, register });
+
+    // Marks the page as hydrated: only runs once the WebAssembly is live, so
+    // browser tests can tell a working bundle from server HTML alone.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "1");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/hoithi.css"/>
+        <Title text="Hội thi"/>
+        <Router>
+            <pages::layout::Header/>
+            <main class="container">
+                <Routes fallback=|| view! { <pages::NotFound/> }>
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/dang-nhap") view=pages::account::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dang-ky") view=pages::account::RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/ngan-hang") view=pages::bank::BankPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/cau-hoi") view=pages::bank::QuestionListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/cau-hoi/:id") view=pages::bank::QuestionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/nhap/:id") view=pages::bank::ImportPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/don-vi") view=pages::units::UnitsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/don-vi/nhap/:id") view=pages::units::UnitPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/nguoi-dung") view=pages::users::UsersPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer class="footer">
+                <A href="/">"Hội thi"</A>
+                " · Cuộc thi tìm hiểu Chỉ thị số 24-CT/TU của Ban Thường vụ Thành ủy Hà Nội"
+            </footer>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

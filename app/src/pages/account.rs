@@ -1,0 +1,78 @@
+use crate::api::list_units;
+use crate::pages::{action_error, loading};
+use crate::Auth;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
+    view! {
+        <h1>"Đăng nhập"</h1>
+        <ActionForm action=auth.login attr:class="form narrow">
+            <input type="hidden" name="next" value=next/>
+            <label>
+                "Số điện thoại hoặc e-mail"
+                <input type="text" name="login" autocomplete="username" required/>
+            </label>
+            <label>
+                "Mật khẩu"
+                <input type="password" name="password" autocomplete="current-password" required/>
+            </label>
+            {action_error(auth.login.value())}
+            <button type="submit">"Đăng nhập"</button>
+        </ActionForm>
+        <p>"Chưa có tài khoản? " <A href="/dang-ky">"Đăng ký"</A></p>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let units = Resource::new(|| (), |_| list_units());
+    view! {
+        <h1>"Đăng ký dự thi"</h1>
+        <ActionForm action=auth.register attr:class="form narrow">
+            <label>"Họ và tên" <input type="text" name="full_name" autocomplete="name" required/></label>
+            <label>
+                "Số điện thoại hoặc e-mail"
+                <input type="text" name="login" autocomplete="username" required/>
+            </label>
+            <label>
+                "Đơn vị"
+                <Suspense fallback=loading>
+                    {move || Suspend::new(async move {
+                        let list = units.await.unwrap_or_default();
+                        view! {
+                            <select name="unit_id">
+                                <option value="">"— Chọn đơn vị —"</option>
+                                {list
+                                    .into_iter()
+                                    .map(|u| {
+                                        let label = format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(u.depth), u.name);
+                                        view! { <option value=u.id>{label}</option> }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        }
+                    })}
+                </Suspense>
+            </label>
+            <label>"Chức vụ" <input type="text" name="position"/></label>
+            <label>
+                "Mật khẩu (ít nhất 8 ký tự)"
+                <input type="password" name="password" autocomplete="new-password" minlength="8" required/>
+            </label>
+            <label>
+                "Nhập lại mật khẩu"
+                <input type="password" name="password2" autocomplete="new-password" minlength="8" required/>
+            </label>
+            {action_error(auth.register.value())}
+            <button type="submit">"Đăng ký"</button>
+        </ActionForm>
+        <p>"Đã có tài khoản? " <A href="/dang-nhap">"Đăng nhập"</A></p>
+    }
+}

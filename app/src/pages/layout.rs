@@ -1,0 +1,41 @@
+use crate::Auth;
+use hoithi_core::model::Role;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">"Hội thi"</A>
+            <nav>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match auth.user.await {
+                            Ok(Some(u)) => {
+                                let admin = u.role == Role::Admin;
+                                let bank = matches!(u.role, Role::Admin | Role::Organizer);
+                                view! {
+                                    {bank.then(|| view! { <A href="/quan-tri/ngan-hang">"Ngân hàng câu hỏi"</A> })}
+                                    {admin.then(|| view! { <A href="/quan-tri/don-vi">"Đơn vị"</A> })}
+                                    {admin.then(|| view! { <A href="/quan-tri/nguoi-dung">"Người dùng"</A> })}
+                                    <span class="who" title=u.role.label()>{u.full_name.clone()}</span>
+                                    <ActionForm action=auth.logout attr:class="inline">
+                                        <button type="submit" class="link">"Đăng xuất"</button>
+                                    </ActionForm>
+                                }
+                                .into_any()
+                            }
+                            _ => view! {
+                                <A href="/dang-nhap">"Đăng nhập"</A>
+                                <A href="/dang-ky">"Đăng ký"</A>
+                            }
+                            .into_any(),
+                        }
+                    })}
+                </Transition>
+            </nav>
+        </header>
+    }
+}

@@ -1,0 +1,75 @@
+//! CSV in the organisers' table layout; comma or semicolon separated (Excel
+//! in a Vietnamese locale writes semicolons).
+
+use super::table;
+use super::{Defaults, ImportError, Parsed};
+use crate::model::QuestionDraft;
+
+/// Reads CSV rows; `rows[i]` is the record that starts on line `i + 1`.
+pub fn read_rows(text: &str) -> Result<Vec<Vec<String>>, ImportError> {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        match rec {
+            Ok(r) => {
+                // Records may span lines (quoted line breaks): keep row numbers
+                // aligned with the file's lines where a record starts.
+                let line = r.position().map(|p| p.line() as usize).unwrap_or(rows.len() + 1);
+                while rows.len() + 1 < line {
+                    rows.push(Vec::new());
+                }
+                rows.push(r.iter().map(String::from).collect());
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                return Err(ImportError::at(line, format!("CSV không hợp lệ: {e}")));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
+    match read_rows(text) {
+        Ok(rows) => table::parse_rows(&rows, defaults),
+        Err(e) => Parsed { questions: vec![], errors: vec![e] },
+    }
+}
+
+pub fn write(questions: &[QuestionDraft]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    for row in table::to_rows(questions) {
+        w.write_record(&row).expect("writing to memory");
+    }
+    let mut bytes = b"\xEF\xBB\xBF".to_vec(); // BOM: Excel then reads UTF-8
+    bytes.extend(w.into_inner().expect("flush to memory"));
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semicolons_bom_crlf_and_nfd() {
+        let nfd = "Ca\u{302}u ho\u{309}i;A;B;\u{110}a\u{301}p a\u{301}n;Chu\u{309} \u{111}e\u{302}\u{300}\r\nHỏi?;x;y;A;kh171\r\n";
+        let bytes = [b"\xEF\xBB\xBF".as_slice(), nfd.as_bytes()].concat();
+        let p = super::super::parse(super::super::Format::Csv, &bytes, &Defaults::default());
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.questions.len(), 1);
+    }
+
+    #[test]
+    fn quoted_line_breaks_keep_row_numbers() {
+        let text = "Câu hỏi,A,B,Đáp án,Chủ đề\n\"Hai\ndòng\",x,y,A,kh171\nQ,x,y,Z,kh171\n";
+        let p = parse(text, &Defaults::default());
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].line, 4, "{:?}", p.errors);
+    }
+}

@@ -1,0 +1,114 @@
+use super::{get, is_unique_violation, new_id, now_ms, Db, Result, StoreError};
+use crate::model::Role;
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub id: String,
+    pub login: String,
+    pub full_name: String,
+    pub role: Role,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub position: String,
+    pub created_at: i64,
+}
+
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub full_name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub unit_id: Option<&'a str>,
+    pub position: &'a str,
+}
+
+const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.password_hash FROM users u LEFT JOIN units n ON n.id = u.unit_id";
+
+fn from_row(r: &AnyRow) -> Result<UserRecord> {
+    let role: String = get(r, "role")?;
+    Ok(UserRecord {
+        id: get(r, "id")?,
+        login: get(r, "login")?,
+        full_name: get(r, "full_name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+        unit_id: get(r, "unit_id")?,
+        unit_name: get(r, "unit_name")?,
+        position: get(r, "position")?,
+        created_at: get(r, "created_at")?,
+    })
+}
+
+pub async fn create(db: &Db, u: NewUser<'_>) -> Result<UserRecord> {
+    let id = new_id();
+    let hash = crate::auth::hash_password(u.password);
+    let res = sqlx::query(
+        "INSERT INTO users (id, login, full_name, password_hash, role, unit_id, position, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(u.login)
+    .bind(u.full_name)
+    .bind(&hash)
+    .bind(u.role.as_str())
+    .bind(u.unit_id)
+    .bind(u.position)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await;
+    match res {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::Invalid("Số điện thoại hoặc e-mail này đã được đăng ký".into()))
+        }
+        Err(e) if matches!(&e, sqlx::Error::Database(d) if d.message().contains("FOREIGN KEY") || d.code().as_deref() == Some("23503")) => {
+            return Err(StoreError::Invalid("Đơn vị không tồn tại".into()))
+        }
+        other => other?,
+    };
+    by_id(db, &id).await
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<UserRecord> {
+    let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    from_row(&row.ok_or(StoreError::NotFound)?)
+}
+
+/// The user and the stored password hash, for logging in.
+pub async fn by_login(db: &Db, login: &str) -> Result<Option<(UserRecord, String)>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE u.login = $1")).bind(login).fetch_optional(&db.pool).await?;
+    match row {
+        None => Ok(None),
+        Some(r) => Ok(Some((from_row(&r)?, get(&r, "password_hash")?))),
+    }
+}
+
+pub async fn list(db: &Db, query: &str, limit: i64) -> Result<Vec<UserRecord>> {
+    let pattern = format!("%{}%", query.trim().to_lowercase());
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE LOWER(u.full_name) LIKE $1 OR u.login LIKE $2 ORDER BY u.created_at DESC LIMIT $3"
+    ))
+    .bind(&pattern)
+    .bind(&pattern)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn set_role(db: &Db, id: &str, role: Role) -> Result<()> {
+    let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role.as_str()).bind(id).execute(&db.pool).await?;
+    if n.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn count_role(db: &Db, role: Role) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = $1").bind(role.as_str()).fetch_one(&db.pool).await?;
+    get(&row, "n")
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&db.pool).await?;
+    get(&row, "n")
+}

@@ -1,0 +1,153 @@
+//! Plain HTTP routes beside the Leptos pages: file upload (works without
+//! JavaScript), export downloads and the health check.
+
+use app::ssr::{user_from_headers, AppState};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use hoithi_core::formats::{self, Defaults, Format};
+use hoithi_core::model::{Difficulty, Role};
+use hoithi_core::store::{self, uploads::Purpose, users::UserRecord};
+use serde::Deserialize;
+
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/quan-tri/tai-len", post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)))
+        .route("/quan-tri/xuat", get(export))
+}
+
+async fn healthz(State(st): State<AppState>) -> Response {
+    if st.db.healthy().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+fn plain(status: StatusCode, msg: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], msg.to_string()).into_response()
+}
+
+/// The caller when their role is one of `roles`; otherwise the response to send.
+async fn require(st: &AppState, headers: &HeaderMap, roles: &[Role]) -> Result<UserRecord, Response> {
+    match user_from_headers(&st.db, headers).await {
+        Ok(Some(u)) if roles.contains(&u.role) => Ok(u),
+        Ok(Some(_)) => Err(plain(StatusCode::FORBIDDEN, "Bạn không có quyền thực hiện thao tác này")),
+        Ok(None) => Err(plain(StatusCode::UNAUTHORIZED, "Bạn cần đăng nhập để tiếp tục")),
+        Err(_) => Err(plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống, vui lòng thử lại sau")),
+    }
+}
+
+fn back_with_error(purpose: Purpose, msg: &str) -> Response {
+    let page = match purpose {
+        Purpose::Questions => "/quan-tri/ngan-hang",
+        Purpose::Units => "/quan-tri/don-vi",
+    };
+    let enc: String = msg
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    Redirect::to(&format!("{page}?loi={enc}")).into_response()
+}
+
+/// Stores an uploaded file and sends the admin to its preview.
+async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multipart) -> Response {
+    let user = match require(&st, &headers, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let mut purpose = Purpose::Questions;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut defaults = Defaults::default();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return back_with_error(purpose, "Tải lên bị gián đoạn hoặc tệp quá lớn (tối đa 10 MB)"),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or("tep").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((file_name, b.to_vec())),
+                    Err(_) => return back_with_error(purpose, "Tải lên bị gián đoạn hoặc tệp quá lớn (tối đa 10 MB)"),
+                }
+            }
+            _ => {
+                let value = field.text().await.unwrap_or_default();
+                match name.as_str() {
+                    "purpose" if value == "units" => purpose = Purpose::Units,
+                    "topic" if !value.trim().is_empty() => match hoithi_core::taxonomy::find(&value) {
+                        Some(t) => defaults.topic = Some(t.key.to_string()),
+                        None => return back_with_error(purpose, "Chủ đề mặc định không hợp lệ"),
+                    },
+                    "difficulty" if !value.trim().is_empty() => defaults.difficulty = Difficulty::parse(&value),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return back_with_error(purpose, "Chưa chọn tệp hoặc tệp rỗng");
+    };
+    let Some(format) = Format::detect(&file_name, &bytes) else {
+        return back_with_error(purpose, "Không nhận ra định dạng tệp (.hq, .xlsx, .csv, .gift, .aiken, .txt)");
+    };
+    if purpose == Purpose::Units && !matches!(format, Format::Csv | Format::Xlsx) {
+        return back_with_error(purpose, "Tệp đơn vị phải là CSV hoặc Excel (.xlsx)");
+    }
+    match store::uploads::save(&st.db, &user.id, purpose, &file_name, format, &defaults, &bytes).await {
+        Ok(id) => {
+            let to = match purpose {
+                Purpose::Questions => format!("/quan-tri/nhap/{id}"),
+                Purpose::Units => format!("/quan-tri/don-vi/nhap/{id}"),
+            };
+            Redirect::to(&to).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "saving upload");
+            back_with_error(purpose, "Lỗi hệ thống khi lưu tệp, vui lòng thử lại")
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    format: String,
+    #[serde(default)]
+    all: bool,
+}
+
+async fn export(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Response {
+    if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
+        return r;
+    }
+    let questions = match store::questions::export(&st.db, q.all).await {
+        Ok(q) => q,
+        Err(e) => {
+            tracing::error!(error = %e, "export");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống, vui lòng thử lại sau");
+        }
+    };
+    let (bytes, mime, ext) = match q.format.as_str() {
+        "xlsx" => (formats::xlsx::write(&questions), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        "csv" => (formats::csv_fmt::write(&questions), "text/csv; charset=utf-8", "csv"),
+        "native" => (formats::native::write(&questions).into_bytes(), "text/plain; charset=utf-8", "hq"),
+        _ => return plain(StatusCode::BAD_REQUEST, "Định dạng xuất không hợp lệ (xlsx, csv, native)"),
+    };
+    Response::builder()
+        .header(header::CONTENT_TYPE, mime)
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"ngan-hang-cau-hoi.{ext}\""))
+        .body(Body::from(bytes))
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống"))
+}

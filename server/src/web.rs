@@ -1,0 +1,75 @@
+//! The web server: state, router, listener.
+
+use crate::config::ServeArgs;
+use app::ssr::{AppState, Config};
+use app::{shell, App};
+use axum::Router;
+use hoithi_core::auth::RateLimiter;
+use hoithi_core::store::{seed, Db};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+
+pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let db = Db::connect(database_url).await?;
+    let report = seed::first_start(&db, args.admin_password.as_deref()).await?;
+    if report.questions > 0 {
+        tracing::info!(questions = report.questions, "seeded the directive question bank");
+    }
+    if let Some((login, password)) = &report.admin {
+        // Printed once, on the start that creates the admin.
+        println!("Tài khoản quản trị đầu tiên — đăng nhập: {login}  mật khẩu: {password}");
+        println!("(Chỉ hiển thị một lần. Hãy đổi hoặc lưu lại mật khẩu này.)");
+    }
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("hoithi")
+        .site_root(args.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(args.addr)
+        .build();
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db,
+        limiter: Arc::new(RateLimiter::default()),
+        config: Arc::new(Config { secure_cookies: args.secure_cookies, trust_proxy: args.trust_proxy }),
+    };
+    let app = router(state);
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    println!("Hội thi đang chạy tại http://{}", listener.local_addr()?);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    Router::new()
+        .merge(crate::routes::routes())
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,1 @@
+//! Shared harness: see server.rs
