@@ -189,7 +189,7 @@ pub async fn set_question_retired(id: String, retired: bool) -> Result<(), AppEr
 }
 
 #[server(prefix = "/api", endpoint = "import_preview")]
-pub async fn import_preview(id: String) -> Result<ImportPreview, AppError> {
+pub async fn get_import_preview(id: String) -> Result<ImportPreview, AppError> {
     let user = require(ADMIN).await?;
     let st = state()?;
     let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions).await?;
@@ -211,7 +211,7 @@ pub async fn import_confirm(id: String) -> Result<PlanCounts, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "unit_preview")]
-pub async fn unit_preview(id: String) -> Result<UnitPreview, AppError> {
+pub async fn get_unit_preview(id: String) -> Result<UnitPreview, AppError> {
     let user = require(ADMIN).await?;
     let st = state()?;
     let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Units).await?;

@@ -1,1 +1,151 @@
-//! Shared harness: see server.rs
+//! Test harness: starts the real `hoithi` binary on a free port with a fresh
+//! SQLite database and talks to it over HTTP, as browsers and scripts do.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ADMIN_PASSWORD: &str = "quan-tri-thu-nghiem-1";
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// The server binary: `HOITHI_BIN`, or the debug build in the target folder.
+pub fn binary() -> PathBuf {
+    if let Ok(p) = std::env::var("HOITHI_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("target"));
+    target.join("debug").join("hoithi")
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+pub struct Server {
+    pub base: String,
+    pub data: tempfile::TempDir,
+    child: Child,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let data = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let db = format!("sqlite://{}/hoithi.db", data.path().display());
+        let site = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| workspace_root().join("target/site").display().to_string());
+        let bin = binary();
+        assert!(bin.exists(), "server binary not built: {} (run the README's test command)", bin.display());
+        let child = Command::new(&bin)
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--site-root", &site])
+            .env("DATABASE_URL", &db)
+            .env("HOITHI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start hoithi");
+        let server = Server { base: format!("http://127.0.0.1:{port}"), data, child };
+        server.wait_healthy().await;
+        server
+    }
+
+    async fn wait_healthy(&self) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = client.get(format!("{}/healthz", self.base)).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "server did not become healthy");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}/hoithi.db", self.data.path().display())
+    }
+
+    /// A client with its own cookie jar: one browser.
+    pub fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        }
+    }
+
+    pub async fn admin(&self) -> Client {
+        let c = self.client();
+        let (status, body) = c.call("login", &[("login", "admin"), ("password", ADMIN_PASSWORD), ("next", "/")]).await;
+        assert!(status < 400, "admin login failed: {status} {body}");
+        c
+    }
+
+    /// Creates a user with `role` (as admin) and returns a logged-in client.
+    pub async fn user(&self, admin: &Client, role: &str, login: &str) -> Client {
+        let (status, body) = admin
+            .call("create_user", &[("full_name", "Người thử"), ("login", login), ("password", "mat-khau-123"), ("role", role), ("unit_id", ""), ("position", "")])
+            .await;
+        assert_eq!(status, 200, "create_user: {body}");
+        let c = self.client();
+        let (status, body) = c.call("login", &[("login", login), ("password", "mat-khau-123"), ("next", "/")]).await;
+        assert!(status < 400, "login {login}: {status} {body}");
+        c
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl Client {
+    /// Calls a server function as the hydrated app does (form-encoded, JSON back).
+    pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let r = self
+            .http
+            .post(format!("{}/api/{name}", self.base))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap_or_default())
+    }
+
+    pub async fn json(&self, name: &str, form: &[(&str, &str)]) -> serde_json::Value {
+        let (status, body) = self.call(name, form).await;
+        assert_eq!(status, 200, "{name}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{name}: bad JSON {e}: {body}"))
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.expect("request")
+    }
+
+    /// Uploads a file through the admin form; returns the status and the
+    /// redirect target.
+    pub async fn upload(&self, purpose: &str, file_name: &str, bytes: Vec<u8>, topic: &str) -> (u16, String) {
+        let form = reqwest::multipart::Form::new()
+            .text("purpose", purpose.to_string())
+            .text("topic", topic.to_string())
+            .text("difficulty", "")
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()));
+        let r = self.http.post(format!("{}/quan-tri/tai-len", self.base)).multipart(form).send().await.expect("upload");
+        let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        (r.status().as_u16(), loc)
+    }
+}

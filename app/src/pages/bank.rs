@@ -126,7 +126,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let confirm = ServerAction::<ImportConfirm>::new();
-    let preview = Resource::new(move || (id(), confirm.version().get()), |(id, _)| import_preview(id));
+    let preview = Resource::new(move || (id(), confirm.version().get()), |(id, _)| get_import_preview(id));
     view! {
         <h1>"Kiểm tra tệp câu hỏi"</h1>
         <Suspense fallback=loading>
@@ -337,6 +337,9 @@ pub fn QuestionPage() -> impl IntoView {
                     .map(|v| view! { <li>{format!("Phiên bản {} — {}", v.version, format_time(v.created_at))} ": " {v.draft.text}</li> })
                     .collect_view();
                 let kind_now = d.kind.as_str();
+                let qid = item.id.clone();
+                let qid2 = item.id.clone();
+                let retired = item.retired;
                 let answers_text = d.answers.join("\n");
                 let tolerance = d.tolerance.map(hoithi_core::text::format_number).unwrap_or_default();
                 view! {
@@ -355,16 +358,16 @@ pub fn QuestionPage() -> impl IntoView {
                     <p><strong>"Giải thích: "</strong> {d.explanation.clone()}</p>
                     <p class="muted"><strong>"Nguồn: "</strong> {d.source.clone()}</p>
                     <ActionForm action=retire attr:class="inline">
-                        <input type="hidden" name="id" value=item.id.clone()/>
-                        <input type="hidden" name="retired" value=if item.retired { "false" } else { "true" }/>
-                        <button type="submit" class="secondary">{if item.retired { "Dùng lại câu này" } else { "Ngừng dùng câu này" }}</button>
+                        <input type="hidden" name="id" value=qid/>
+                        <input type="hidden" name="retired" value=if retired { "false" } else { "true" }/>
+                        <button type="submit" class="secondary">{if retired { "Dùng lại câu này" } else { "Ngừng dùng câu này" }}</button>
                     </ActionForm>
                     {action_error(retire.value())}
                     <section class="card">
                         <h2>"Sửa câu hỏi"</h2>
                         <p class="muted">"Lưu sẽ tạo phiên bản mới; các lượt thi đã làm vẫn giữ phiên bản cũ."</p>
                         <ActionForm action=save attr:class="form">
-                            <input type="hidden" name="id" value=item.id.clone()/>
+                            <input type="hidden" name="id" value=qid2/>
                             <label>"Nội dung câu hỏi" <textarea name="text" rows="3" required>{d.text.clone()}</textarea></label>
                             <label>
                                 "Loại"

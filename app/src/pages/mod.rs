@@ -40,9 +40,10 @@ pub fn loading() -> impl IntoView {
 }
 
 /// The message of the last failed submit of an action, if any.
-pub fn action_error<T: 'static>(value: RwSignal<Option<Result<T, AppError>>>) -> impl IntoView
+pub fn action_error<T, S>(value: S) -> impl IntoView
 where
-    T: Send + Sync + Clone,
+    S: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    T: 'static,
 {
     move || value.with(|v| match v {
         Some(Err(e)) => Some(error_view(e)),

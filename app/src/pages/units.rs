@@ -66,7 +66,7 @@ pub fn UnitPreviewPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let confirm = ServerAction::<UnitConfirm>::new();
-    let preview = Resource::new(move || (id(), confirm.version().get()), |(id, _)| unit_preview(id));
+    let preview = Resource::new(move || (id(), confirm.version().get()), |(id, _)| get_unit_preview(id));
     view! {
         <h1>"Kiểm tra tệp đơn vị"</h1>
         <Suspense fallback=loading>

@@ -1,0 +1,121 @@
+//! Headless Chromium against the real server: an admin logs in, uploads a
+//! GIFT file, checks the preview, confirms and finds the questions. Every
+//! step waits for the page to be hydrated, so a missing or broken
+//! WebAssembly bundle fails the test.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hoithi_tests::{free_port, Server, ADMIN_PASSWORD};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn browser() -> (Driver, Client, tempfile::TempDir) {
+    let port = free_port();
+    let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (the test command installs Debian's chromium-driver)");
+    let profile = tempfile::tempdir().unwrap();
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let attempt = ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        match attempt {
+            Ok(c) => return (Driver(driver), c, profile),
+            Err(e) if Instant::now() > deadline => panic!("cannot start Chromium: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+async fn wait_hydrated(c: &Client) {
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("body[data-hydrated='1']"))
+        .await
+        .expect("the page hydrates: the WebAssembly bundle loads and runs");
+}
+
+async fn wait_text(c: &Client, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let src = c.source().await.unwrap_or_default();
+        if src.contains(text) {
+            return;
+        }
+        if Instant::now() > deadline {
+            panic!("page never showed {text:?}; it shows:\n{src}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test]
+async fn admin_uploads_gift_previews_confirms_and_finds_questions() {
+    let server = Server::start().await;
+    let (_driver, c, _profile) = browser().await;
+    let dir = tempfile::tempdir().unwrap();
+    let gift = dir.path().join("bo-de.gift");
+    std::fs::write(
+        &gift,
+        "$CATEGORY: $course$/kh171/Khó\n\n::kh171.web.1::Câu thử qua trình duyệt số một? {=Đúng là nó ~Không phải ~Cũng không}\n\n::kh171.web.2::Câu thử qua trình duyệt số hai là đúng? {T}\n",
+    )
+    .unwrap();
+
+    c.goto(&format!("{}/dang-nhap", server.base)).await.unwrap();
+    wait_hydrated(&c).await;
+    c.find(Locator::Css("input[name='login']")).await.unwrap().send_keys("admin").await.unwrap();
+    c.find(Locator::Css("input[name='password']")).await.unwrap().send_keys(ADMIN_PASSWORD).await.unwrap();
+    c.find(Locator::Css("main form button[type='submit']")).await.unwrap().click().await.unwrap();
+    // The header follows the session without a reload.
+    wait_text(&c, "Đăng xuất").await;
+
+    c.goto(&format!("{}/quan-tri/ngan-hang", server.base)).await.unwrap();
+    wait_hydrated(&c).await;
+    wait_text(&c, "Nhập câu hỏi từ tệp").await;
+    c.find(Locator::Css("input[type='file']")).await.unwrap().send_keys(gift.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Css("form[action='/quan-tri/tai-len'] button[type='submit']")).await.unwrap().click().await.unwrap();
+
+    wait_text(&c, "Kiểm tra tệp câu hỏi").await;
+    wait_hydrated(&c).await;
+    wait_text(&c, "Câu thử qua trình duyệt số một?").await;
+    wait_text(&c, "2 câu mới").await;
+    c.find(Locator::XPath("//button[contains(., 'Xác nhận nhập')]")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Đã nhập tệp này vào ngân hàng.").await;
+
+    c.find(Locator::LinkText("Xem danh sách câu hỏi")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Danh sách câu hỏi").await;
+    let search = c.wait().for_element(Locator::Css("input[name='q']")).await.unwrap();
+    search.send_keys("trình duyệt").await.unwrap();
+    c.find(Locator::XPath("//button[contains(., 'Lọc')]")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "2 câu hỏi").await;
+    wait_text(&c, "Câu thử qua trình duyệt số hai là đúng?").await;
+    let url = c.current_url().await.unwrap();
+    assert!(url.as_str().contains("q="), "the filter is in the address: {url}");
+    c.close().await.unwrap();
+}
