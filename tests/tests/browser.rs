@@ -18,6 +18,8 @@ impl Drop for Driver {
 }
 
 async fn browser() -> (Driver, Client, tempfile::TempDir) {
+    // reqwest and fantoccini bring two rustls providers; pick one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let port = free_port();
     let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
         .arg(format!("--port={port}"))
@@ -64,7 +66,11 @@ async fn wait_hydrated(c: &Client) {
 async fn wait_text(c: &Client, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let src = c.source().await.unwrap_or_default();
+        // Rendered text, not source: hydration markers split the HTML.
+        let src = match c.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         if src.contains(text) {
             return;
         }
