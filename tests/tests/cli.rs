@@ -1,0 +1,60 @@
+//! The admin CLI: `hoithi bank check | import [--dry-run] | export`.
+
+use hoithi_tests::binary;
+use std::process::Command;
+
+fn hoithi(db: &str, args: &[&str]) -> (i32, String) {
+    let out = Command::new(binary()).args(args).env("DATABASE_URL", db).env("RUST_LOG", "warn").output().expect("run hoithi");
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+const GOOD: &str = "=== cli.001\ntopic: kh171\ndifficulty: de\ntype: single\nquestion: Câu CLI một?\n* Có\n- Không\nexplanation: Vì có.\nsource: 000_2956a431054807c9.txt — \"x\"\n\n=== cli.002\ntopic: trien-khai.hoi-nghi\ndifficulty: kho\ntype: numeric\nquestion: Câu CLI hai: bao nhiêu điểm cầu?\nanswer: 649\nexplanation: 649 điểm cầu.\nsource: 001_b597e2dfbb502fc4.txt — \"649 điểm cầu\"\n";
+
+#[test]
+fn check_import_dry_run_and_export_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db", dir.path().display());
+    let p = |name: &str| dir.path().join(name).display().to_string();
+
+    std::fs::write(p("bad.hq"), "=== x.1\ntopic: kh171\ndifficulty: siêu khó\ntype: single\nquestion: Q?\n* a\n- b\n\n=== x.2\ntopic: nope\ndifficulty: de\ntype: numeric\nquestion: Q2?\nanswer: nhiều\n").unwrap();
+    std::fs::write(p("good.hq"), GOOD).unwrap();
+    std::fs::write(p("de.aiken"), "Câu Aiken?\nA. một\nB. hai\nANSWER: B\n").unwrap();
+
+    let (code, out) = hoithi(&db, &["bank", "check", &p("bad.hq"), &p("good.hq")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Dòng 1") && out.contains("Dòng 9"), "{out}");
+    assert!(out.contains("good.hq: 2 câu hỏi"), "{out}");
+
+    // Aiken has no topic: without --topic it is an error, with it a question.
+    let (code, out) = hoithi(&db, &["bank", "check", &p("de.aiken")]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out) = hoithi(&db, &["bank", "check", "--topic", "kh171", &p("de.aiken"), &p("good.hq")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Tổng cộng: 3 câu hỏi"), "{out}");
+
+    // A bad file in the list: nothing is imported.
+    let (code, out) = hoithi(&db, &["bank", "import", &p("good.hq"), &p("bad.hq")]);
+    assert_eq!(code, 1, "{out}");
+    let (_, out) = hoithi(&db, &["bank", "export", "--format", "native", "--out", &p("empty.hq")]);
+    assert!(out.contains("Đã xuất 0 câu"), "{out}");
+
+    let (code, out) = hoithi(&db, &["bank", "import", "--dry-run", &p("good.hq")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Chạy thử: 2 câu mới"), "{out}");
+    let (_, out) = hoithi(&db, &["bank", "import", &p("good.hq")]);
+    assert!(out.contains("Đã nhập: 2 câu mới"), "{out}");
+
+    for (format, file) in [("native", "out.hq"), ("csv", "out.csv"), ("xlsx", "out.xlsx")] {
+        let (code, out) = hoithi(&db, &["bank", "export", "--format", format, "--out", &p(file)]);
+        assert_eq!(code, 0, "{out}");
+        let (code, out) = hoithi(&db, &["bank", "import", &p(file)]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("0 câu mới, 0 phiên bản mới, 2 không đổi"), "{format}: {out}");
+    }
+
+    // An edited question imports as a new version.
+    std::fs::write(p("edit.hq"), GOOD.replace("Câu CLI một?", "Câu CLI một, đã sửa?")).unwrap();
+    let (_, out) = hoithi(&db, &["bank", "import", &p("edit.hq")]);
+    assert!(out.contains("0 câu mới, 1 phiên bản mới, 1 không đổi"), "{out}");
+}
