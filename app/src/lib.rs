@@ -38,22 +38,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub user: Resource<Result<Option<types::UserView>, error::AppError>>,
-    pub login: ServerAction<api::Login>,
     pub logout: ServerAction<api::Logout>,
-    pub register: ServerAction<api::Register>,
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let login = ServerAction::<api::Login>::new();
-    let logout = ServerAction::<api::Logout>::new();
-    let register = ServerAction::<api::Register>::new();
-    let user = Resource::new(
-        move || (login.version().get(), logout.version().get(), register.version().get()),
-        |_| api::whoami(),
-    );
-    provide_context(Auth { user, login, logout, register });
 
     // Marks the page as hydrated: only runs once the WebAssembly is live, so
     // browser tests can tell a working bundle from server HTML alone.
@@ -68,26 +58,39 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/hoithi.css"/>
         <Title text="Hội thi"/>
         <Router>
-            <pages::layout::Header/>
-            <main class="container">
-                <Routes fallback=|| view! { <pages::NotFound/> }>
-                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/dang-nhap") view=pages::account::LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dang-ky") view=pages::account::RegisterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/quan-tri/ngan-hang") view=pages::bank::BankPage ssr=SsrMode::Async/>
-                    <Route path=path!("/quan-tri/cau-hoi") view=pages::bank::QuestionListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/quan-tri/cau-hoi/:id") view=pages::bank::QuestionPage ssr=SsrMode::Async/>
-                    <Route path=path!("/quan-tri/nhap/:id") view=pages::bank::ImportPreviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/quan-tri/don-vi") view=pages::units::UnitsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/quan-tri/don-vi/nhap/:id") view=pages::units::UnitPreviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/quan-tri/nguoi-dung") view=pages::users::UsersPage ssr=SsrMode::Async/>
-                </Routes>
-            </main>
-            <footer class="footer">
-                <A href="/">"Hội thi"</A>
-                " · Cuộc thi tìm hiểu Chỉ thị số 24-CT/TU của Ban Thường vụ Thành ủy Hà Nội"
-            </footer>
+            <Frame/>
         </Router>
+    }
+}
+
+/// Everything inside the router. Log-in and registration redirect, so the
+/// user is fetched again on every navigation and after log-out.
+#[component]
+fn Frame() -> impl IntoView {
+    let logout = ServerAction::<api::Logout>::new();
+    let location = leptos_router::hooks::use_location();
+    let user = Resource::new(move || (location.pathname.get(), logout.version().get()), |_| api::whoami());
+    provide_context(Auth { user, logout });
+    view! {
+        <pages::layout::Header/>
+        <main class="container">
+            <Routes fallback=|| view! { <pages::NotFound/> }>
+                <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/dang-nhap") view=pages::account::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/dang-ky") view=pages::account::RegisterPage ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/ngan-hang") view=pages::bank::BankPage ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/cau-hoi") view=pages::bank::QuestionListPage ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/cau-hoi/:id") view=pages::bank::QuestionPage ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/nhap/:id") view=pages::bank::ImportPreviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/don-vi") view=pages::units::UnitsPage ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/don-vi/nhap/:id") view=pages::units::UnitPreviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/nguoi-dung") view=pages::users::UsersPage ssr=SsrMode::Async/>
+            </Routes>
+        </main>
+        <footer class="footer">
+            <A href="/">"Hội thi"</A>
+            " · Cuộc thi tìm hiểu Chỉ thị số 24-CT/TU của Ban Thường vụ Thành ủy Hà Nội"
+        </footer>
     }
 }
 

@@ -252,6 +252,22 @@ async fn accounts_register_login_logout_and_rate_limit() {
         .unwrap();
     let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
     assert_eq!(loc, "/", "{loc}");
+
+    // Without JavaScript: the form posts, the error comes back on the page.
+    let plain = s.client();
+    let r = plain
+        .http
+        .post(format!("{}/api/login", s.base))
+        .header("Accept", "text/html")
+        .header("Referer", format!("{}/dang-nhap", s.base))
+        .form(&[("login", "admin"), ("password", "sai"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let back = r.headers().get("location").unwrap().to_str().unwrap().to_string();
+    let page = plain.http.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Sai tài khoản hoặc mật khẩu"), "{page}");
 }
 
 #[tokio::test]

@@ -1,18 +1,19 @@
-use crate::api::list_units;
+use crate::api::{list_units, Login, Register};
 use crate::pages::{action_error, loading};
-use crate::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    // Created under <Routes>: a form posted without JavaScript comes back with
+    // its error in the URL, which the router hands to actions made here.
+    let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
     view! {
         <h1>"Đăng nhập"</h1>
-        <ActionForm action=auth.login attr:class="form narrow">
+        <ActionForm action=login attr:class="form narrow">
             <input type="hidden" name="next" value=next/>
             <label>
                 "Số điện thoại hoặc e-mail"
@@ -22,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
                 "Mật khẩu"
                 <input type="password" name="password" autocomplete="current-password" required/>
             </label>
-            {action_error(auth.login.value())}
+            {action_error(login.value())}
             <button type="submit">"Đăng nhập"</button>
         </ActionForm>
         <p>"Chưa có tài khoản? " <A href="/dang-ky">"Đăng ký"</A></p>
@@ -31,11 +32,11 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let register = ServerAction::<Register>::new();
     let units = Resource::new(|| (), |_| list_units());
     view! {
         <h1>"Đăng ký dự thi"</h1>
-        <ActionForm action=auth.register attr:class="form narrow">
+        <ActionForm action=register attr:class="form narrow">
             <label>"Họ và tên" <input type="text" name="full_name" autocomplete="name" required/></label>
             <label>
                 "Số điện thoại hoặc e-mail"
@@ -70,7 +71,7 @@ pub fn RegisterPage() -> impl IntoView {
                 "Nhập lại mật khẩu"
                 <input type="password" name="password2" autocomplete="new-password" minlength="8" required/>
             </label>
-            {action_error(auth.register.value())}
+            {action_error(register.value())}
             <button type="submit">"Đăng ký"</button>
         </ActionForm>
         <p>"Đã có tài khoản? " <A href="/dang-nhap">"Đăng nhập"</A></p>
