@@ -1,5 +1,5 @@
-use crate::api::{list_units, Login, Register};
-use crate::pages::{action_error, loading};
+use crate::api::{Login, Register};
+use crate::pages::{action_error, UnitSelect};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -33,7 +33,6 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let register = ServerAction::<Register>::new();
-    let units = Resource::new(|| (), |_| list_units());
     view! {
         <h1>"Đăng ký dự thi"</h1>
         <ActionForm action=register attr:class="form narrow">
@@ -44,23 +43,7 @@ pub fn RegisterPage() -> impl IntoView {
             </label>
             <label>
                 "Đơn vị"
-                <Suspense fallback=loading>
-                    {move || Suspend::new(async move {
-                        let list = units.await.unwrap_or_default();
-                        view! {
-                            <select name="unit_id">
-                                <option value="">"— Chọn đơn vị —"</option>
-                                {list
-                                    .into_iter()
-                                    .map(|u| {
-                                        let label = format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(u.depth), u.name);
-                                        view! { <option value=u.id>{label}</option> }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        }
-                    })}
-                </Suspense>
+                <UnitSelect blank="— Chọn đơn vị —"/>
             </label>
             <label>"Chức vụ" <input type="text" name="position"/></label>
             <label>

@@ -50,3 +50,28 @@ where
         _ => None,
     })
 }
+
+/// A `unit_id` select over the unit tree, indented by depth.
+#[component]
+pub fn UnitSelect(blank: &'static str) -> impl IntoView {
+    let units = Resource::new(|| (), |_| crate::api::list_units());
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                let list = units.await.unwrap_or_default();
+                view! {
+                    <select name="unit_id">
+                        <option value="">{blank}</option>
+                        {list
+                            .into_iter()
+                            .map(|u| {
+                                let label = format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(u.depth), u.name);
+                                view! { <option value=u.id>{label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                }
+            })}
+        </Suspense>
+    }
+}

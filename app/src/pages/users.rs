@@ -1,5 +1,5 @@
 use crate::api::*;
-use crate::pages::{action_error, error_view, loading};
+use crate::pages::{action_error, error_view, loading, UnitSelect};
 use hoithi_core::model::Role;
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -12,7 +12,6 @@ pub fn UsersPage() -> impl IntoView {
     let set_role = ServerAction::<SetUserRole>::new();
     let create = ServerAction::<CreateUser>::new();
     let users = Resource::new(move || (q(), set_role.version().get(), create.version().get()), |(q, _, _)| list_users(q));
-    let units = Resource::new(|| (), |_| list_units());
     view! {
         <h1>"Người dùng và vai trò"</h1>
         <Form method="GET" action="/quan-tri/nguoi-dung" attr:class="filters">
@@ -76,17 +75,7 @@ pub fn UsersPage() -> impl IntoView {
                 </label>
                 <label>
                     "Đơn vị"
-                    <Suspense fallback=loading>
-                        {move || Suspend::new(async move {
-                            let list = units.await.unwrap_or_default();
-                            view! {
-                                <select name="unit_id">
-                                    <option value="">"— Không —"</option>
-                                    {list.into_iter().map(|u| view! { <option value=u.id>{u.name}</option> }).collect_view()}
-                                </select>
-                            }
-                        })}
-                    </Suspense>
+                    <UnitSelect blank="— Không —"/>
                 </label>
                 <label>"Chức vụ" <input type="text" name="position"/></label>
                 {action_error(create.value())}

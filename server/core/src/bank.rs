@@ -140,25 +140,9 @@ pub fn plan(existing: &[Existing], incoming: Vec<(usize, QuestionDraft)>) -> Pla
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Difficulty, QuestionKind, QuestionOption};
 
     fn q(key: Option<&str>, text: &str) -> QuestionDraft {
-        QuestionDraft {
-            key: key.map(Into::into),
-            kind: QuestionKind::Single,
-            topic: "kh171".into(),
-            difficulty: Difficulty::De,
-            text: text.into(),
-            options: vec![
-                QuestionOption { text: "x".into(), correct: true },
-                QuestionOption { text: "y".into(), correct: false },
-            ],
-            answers: vec![],
-            tolerance: None,
-            explanation: String::new(),
-            source: String::new(),
-            image: None,
-        }
+        QuestionDraft::sample(key, text)
     }
 
     #[test]

@@ -321,16 +321,15 @@ impl QuestionDraft {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn single() -> QuestionDraft {
+impl QuestionDraft {
+    /// A valid two-option single-choice question for unit tests.
+    pub(crate) fn sample(key: Option<&str>, text: &str) -> Self {
         QuestionDraft {
-            key: Some("ct24.nv1.001".into()),
+            key: key.map(Into::into),
             kind: QuestionKind::Single,
             topic: "ct24.nv1".into(),
             difficulty: Difficulty::Tb,
-            text: "Câu hỏi?".into(),
+            text: text.into(),
             options: vec![
                 QuestionOption { text: "A".into(), correct: true },
                 QuestionOption { text: "B".into(), correct: false },
@@ -341,6 +340,15 @@ mod tests {
             source: String::new(),
             image: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn single() -> QuestionDraft {
+        QuestionDraft::sample(Some("ct24.nv1.001"), "Câu hỏi?")
     }
 
     #[test]
