@@ -5,6 +5,7 @@
 
 pub mod bank;
 pub mod model;
+pub mod round;
 pub mod taxonomy;
 pub mod text;
 

@@ -2,8 +2,11 @@
 //! driver: one portable SQL dialect (`$n` parameters in order, TEXT ids,
 //! BIGINT times), so switching is a `DATABASE_URL` change.
 
+pub mod attempts;
 pub mod contests;
 pub mod questions;
+pub mod results;
+pub mod rounds;
 pub mod seed;
 pub mod sessions;
 pub mod units;

@@ -28,7 +28,7 @@ pub struct Filter {
 const CURRENT: &str = "SELECT q.id, q.qkey, q.retired, q.updated_at, v.version, v.kind, v.topic, v.difficulty, v.text, v.options, v.answers, v.tolerance, v.explanation, v.source, v.image \
     FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.current_version";
 
-fn draft_from_row(r: &AnyRow, key: Option<String>) -> Result<QuestionDraft> {
+pub(crate) fn draft_from_row(r: &AnyRow, key: Option<String>) -> Result<QuestionDraft> {
     let kind: String = get(r, "kind")?;
     let difficulty: String = get(r, "difficulty")?;
     let options: String = get(r, "options")?;

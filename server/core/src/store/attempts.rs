@@ -1,0 +1,438 @@
+//! Attempts at a round: starting one (the draw), saving each answer as it is
+//! chosen, submitting, and closing attempts whose deadline has passed.
+//!
+//! The database enforces the limits that concurrent requests could break:
+//! `(round, user, seq)` is unique, so no more than the allowed attempts can
+//! start, and a partial unique index allows one open attempt per person.
+//! Closing is a conditional update on `finished_at IS NULL`, so a submit and
+//! the deadline sweeper cannot both grade an attempt.
+
+use super::questions::draft_from_row;
+use super::rounds::{self, Phase, RoundRecord};
+use super::{get, is_unique_violation, new_id, Db, Result, StoreError};
+use crate::model::QuestionDraft;
+use crate::round::grading::{self, Response};
+use crate::round::ranking::Outcome;
+use crate::round::{self as rules, draw};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    pub id: String,
+    pub round_id: String,
+    pub user_id: String,
+    pub seq: i64,
+    pub started_at: i64,
+    pub deadline: i64,
+    pub finished_at: Option<i64>,
+    /// "submit" or "deadline".
+    pub closed_by: Option<String>,
+    pub total: i64,
+    pub score: Option<i64>,
+    pub prediction: Option<i64>,
+}
+
+impl AttemptRecord {
+    pub fn is_open(&self) -> bool {
+        self.finished_at.is_none()
+    }
+
+    pub fn outcome(&self) -> Option<Outcome> {
+        let finished = self.finished_at?;
+        Some(Outcome {
+            score: self.score? as u32,
+            total: self.total as u32,
+            prediction: self.prediction,
+            time_ms: rules::time_taken(self.started_at, finished, self.deadline),
+            submitted_at: finished,
+        })
+    }
+}
+
+/// One drawn question with its content at the drawn version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemRecord {
+    pub position: i64,
+    pub question_id: String,
+    pub version: i64,
+    /// Stored option indices in display order.
+    pub option_order: Vec<usize>,
+    /// In stored option indices.
+    pub response: Option<Response>,
+    pub correct: Option<bool>,
+    pub draft: QuestionDraft,
+}
+
+impl ItemRecord {
+    /// The saved response in display positions, as the page shows it.
+    pub fn display_response(&self) -> Option<Response> {
+        self.response.as_ref().map(|r| match r {
+            Response::Choices(c) => {
+                Response::Choices(c.iter().filter_map(|i| self.option_order.iter().position(|o| o == i)).collect())
+            }
+            Response::Text(t) => Response::Text(t.clone()),
+        })
+    }
+}
+
+const SELECT: &str = "SELECT id, round_id, user_id, seq, started_at, deadline, finished_at, closed_by, total, score, prediction FROM attempts";
+
+fn from_row(r: &AnyRow) -> Result<AttemptRecord> {
+    Ok(AttemptRecord {
+        id: get(r, "id")?,
+        round_id: get(r, "round_id")?,
+        user_id: get(r, "user_id")?,
+        seq: get(r, "seq")?,
+        started_at: get(r, "started_at")?,
+        deadline: get(r, "deadline")?,
+        finished_at: get(r, "finished_at")?,
+        closed_by: get(r, "closed_by")?,
+        total: get(r, "total")?,
+        score: get(r, "score")?,
+        prediction: get(r, "prediction")?,
+    })
+}
+
+pub async fn get_one(db: &Db, id: &str) -> Result<AttemptRecord> {
+    let row = sqlx::query(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    from_row(&row.ok_or(StoreError::NotFound)?)
+}
+
+/// The attempt if it belongs to `user_id`; someone else's is "not found".
+pub async fn owned(db: &Db, id: &str, user_id: &str) -> Result<AttemptRecord> {
+    let a = get_one(db, id).await?;
+    if a.user_id != user_id {
+        return Err(StoreError::NotFound);
+    }
+    Ok(a)
+}
+
+/// A person's attempts at a round, in the order taken.
+pub async fn of_user(db: &Db, round_id: &str, user_id: &str) -> Result<Vec<AttemptRecord>> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE round_id = $1 AND user_id = $2 ORDER BY seq"))
+        .bind(round_id)
+        .bind(user_id)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn items(db: &Db, attempt_id: &str) -> Result<Vec<ItemRecord>> {
+    let rows = sqlx::query(
+        "SELECT i.position, i.question_id, i.version, i.option_order, i.response, i.correct, \
+         v.kind, v.topic, v.difficulty, v.text, v.options, v.answers, v.tolerance, v.explanation, v.source, v.image \
+         FROM attempt_items i JOIN question_versions v ON v.question_id = i.question_id AND v.version = i.version \
+         WHERE i.attempt_id = $1 ORDER BY i.position",
+    )
+    .bind(attempt_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(item_from_row).collect()
+}
+
+fn item_from_row(r: &AnyRow) -> Result<ItemRecord> {
+    let corrupt = |w: &str| StoreError::Corrupt(format!("attempt item {w}"));
+    let order: String = get(r, "option_order")?;
+    let response: Option<String> = get(r, "response")?;
+    let correct: Option<i64> = get(r, "correct")?;
+    Ok(ItemRecord {
+        position: get(r, "position")?,
+        question_id: get(r, "question_id")?,
+        version: get(r, "version")?,
+        option_order: serde_json::from_str(&order).map_err(|_| corrupt("order"))?,
+        response: response.map(|s| serde_json::from_str(&s)).transpose().map_err(|_| corrupt("response"))?,
+        correct: correct.map(|c| c != 0),
+        draft: draft_from_row(r, None)?,
+    })
+}
+
+fn expired() -> StoreError {
+    StoreError::Invalid("Đã hết giờ làm bài: bài thi đã được nộp với các câu trả lời đã lưu".into())
+}
+
+/// Starts an attempt, or returns the one already in progress.
+pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Result<AttemptRecord> {
+    match round.phase(now) {
+        Phase::Open => {}
+        Phase::Draft => return Err(StoreError::NotFound),
+        Phase::Upcoming => return Err(StoreError::Invalid("Vòng thi chưa mở".into())),
+        Phase::Closed => return Err(StoreError::Invalid("Vòng thi đã kết thúc".into())),
+    }
+    let r = &round.rules;
+    let mut bank = None;
+    // Concurrent starts of one person collide on the unique keys; the loser
+    // looks again and finds the winner's attempt.
+    for _ in 0..6 {
+        let mine = of_user(db, &round.id, user_id).await?;
+        if let Some(open) = mine.iter().find(|a| a.is_open()) {
+            if rules::accepts(now, open.deadline) {
+                return Ok(open.clone());
+            }
+            close(db, open, Closing::Deadline, now).await?;
+            continue;
+        }
+        if mine.len() as u32 >= r.attempts_allowed {
+            return Err(StoreError::Invalid(format!("Bạn đã dùng hết {} lượt thi của vòng này", r.attempts_allowed)));
+        }
+        if bank.is_none() {
+            bank = Some(rounds::bank(db).await?);
+        }
+        let bank = bank.as_ref().expect("loaded above");
+        let picked = {
+            let cands: Vec<_> = bank.iter().map(|b| draw::Candidate { topic: &b.topic, difficulty: b.difficulty }).collect();
+            let mut rng = rand::thread_rng();
+            let picked = draw::draw(&cands, &r.draw, r.questions_per_attempt, &mut rng).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            picked.into_iter().map(|i| (i, draw::option_order(bank[i].kind, bank[i].options, &mut rng))).collect::<Vec<_>>()
+        };
+        let id = new_id();
+        let deadline = rules::deadline(now, r.time_limit_secs, r.closes_at);
+        let seq = mine.len() as i64 + 1;
+        let inserted: std::result::Result<(), sqlx::Error> = async {
+            let mut tx = db.pool.begin().await?;
+            sqlx::query("INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&id)
+                .bind(&round.id)
+                .bind(user_id)
+                .bind(seq)
+                .bind(now)
+                .bind(deadline)
+                .bind(picked.len() as i64)
+                .execute(&mut *tx)
+                .await?;
+            for (pos, (i, order)) in picked.iter().enumerate() {
+                sqlx::query("INSERT INTO attempt_items (attempt_id, position, question_id, version, option_order) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&id)
+                    .bind(pos as i64)
+                    .bind(&bank[*i].question_id)
+                    .bind(bank[*i].version)
+                    .bind(serde_json::to_string(order).unwrap_or_default())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        match inserted {
+            Ok(()) => return get_one(db, &id).await,
+            Err(e) if is_unique_violation(&e) || is_busy(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Invalid("Máy chủ đang bận, vui lòng thử lại".into()))
+}
+
+/// SQLite refuses to upgrade a read transaction whose snapshot went stale.
+fn is_busy(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.message().contains("locked") || d.message().contains("busy"))
+}
+
+/// Saves (or, with an empty response, clears) the answer at `position`.
+/// `display` uses the option positions as shown.
+pub async fn save_answer(db: &Db, attempt: &AttemptRecord, position: i64, display: Response, now: i64) -> Result<()> {
+    if !attempt.is_open() {
+        return Err(if attempt.closed_by.as_deref() == Some("deadline") { expired() } else { StoreError::Invalid("Bài thi đã nộp, không thể sửa câu trả lời".into()) });
+    }
+    if !rules::accepts(now, attempt.deadline) {
+        close(db, attempt, Closing::Deadline, now).await?;
+        return Err(expired());
+    }
+    let row = sqlx::query(
+        "SELECT i.position, i.question_id, i.version, i.option_order, i.response, i.correct, \
+         v.kind, v.topic, v.difficulty, v.text, v.options, v.answers, v.tolerance, v.explanation, v.source, v.image \
+         FROM attempt_items i JOIN question_versions v ON v.question_id = i.question_id AND v.version = i.version \
+         WHERE i.attempt_id = $1 AND i.position = $2",
+    )
+    .bind(&attempt.id)
+    .bind(position)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let item = item_from_row(&row)?;
+    let stored = match display {
+        Response::Choices(c) => Response::Choices(
+            c.iter()
+                .map(|&d| item.option_order.get(d).copied().ok_or_else(|| StoreError::Invalid("Phương án không tồn tại".into())))
+                .collect::<Result<_>>()?,
+        ),
+        Response::Text(t) => Response::Text(crate::text::clean(&t)),
+    };
+    grading::check(&item.draft, &stored).map_err(|m| StoreError::Invalid(m.into()))?;
+    let json = (!stored.is_empty()).then(|| serde_json::to_string(&stored).unwrap_or_default());
+    // The guard on the attempt keeps a save racing the close out of a graded attempt.
+    let res = sqlx::query(
+        "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
+         AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL)",
+    )
+    .bind(json)
+    .bind(now)
+    .bind(&attempt.id)
+    .bind(position)
+    .execute(&db.pool)
+    .await?;
+    if res.rows_affected() == 0 {
+        return Err(StoreError::Invalid("Bài thi đã nộp, không thể sửa câu trả lời".into()));
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closing {
+    /// The contestant submitted, with a prediction if the round asks one.
+    Submit(Option<i64>),
+    /// The deadline passed: graded with what was saved, no prediction.
+    Deadline,
+}
+
+/// Submits; past the deadline the attempt closes as the deadline would have
+/// closed it. A repeated submit returns the attempt unchanged.
+pub async fn submit(db: &Db, attempt: &AttemptRecord, prediction: Option<i64>, now: i64) -> Result<AttemptRecord> {
+    if attempt.is_open() {
+        let how = if rules::accepts(now, attempt.deadline) { Closing::Submit(prediction) } else { Closing::Deadline };
+        close(db, attempt, how, now).await?;
+    }
+    get_one(db, &attempt.id).await
+}
+
+/// Grades and closes an open attempt; does nothing if it is already closed.
+pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> Result<()> {
+    let items = items(db, &attempt.id).await?;
+    let marks: Vec<bool> = items.iter().map(|i| i.response.as_ref().is_some_and(|r| grading::is_correct(&i.draft, r))).collect();
+    let score = marks.iter().filter(|m| **m).count() as i64;
+    let (finished_at, closed_by, prediction) = match how {
+        Closing::Submit(p) => (now.min(attempt.deadline + rules::GRACE_MS), "submit", p),
+        Closing::Deadline => (attempt.deadline, "deadline", None),
+    };
+    let mut tx = db.pool.begin().await?;
+    let claimed = sqlx::query("UPDATE attempts SET finished_at = $1, closed_by = $2, score = $3, prediction = $4 WHERE id = $5 AND finished_at IS NULL")
+        .bind(finished_at)
+        .bind(closed_by)
+        .bind(score)
+        .bind(prediction)
+        .bind(&attempt.id)
+        .execute(&mut *tx)
+        .await?;
+    if claimed.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(());
+    }
+    for (item, ok) in items.iter().zip(&marks) {
+        sqlx::query("UPDATE attempt_items SET correct = $1 WHERE attempt_id = $2 AND position = $3")
+            .bind(i64::from(*ok))
+            .bind(&attempt.id)
+            .bind(item.position)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes every attempt whose deadline (and grace) has passed, whether or
+/// not its contestant comes back. Returns how many it closed.
+pub async fn close_due(db: &Db, now: i64) -> Result<usize> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE finished_at IS NULL AND deadline < $1 ORDER BY deadline LIMIT 500"))
+        .bind(now - rules::GRACE_MS)
+        .fetch_all(&db.pool)
+        .await?;
+    let due: Vec<AttemptRecord> = rows.iter().map(from_row).collect::<Result<_>>()?;
+    for a in &due {
+        close(db, a, Closing::Deadline, now).await?;
+    }
+    Ok(due.len())
+}
+
+/// Attempts in progress in a round right now.
+pub async fn in_progress(db: &Db, round_id: &str, now: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE round_id = $1 AND finished_at IS NULL AND deadline >= $2")
+        .bind(round_id)
+        .bind(now - rules::GRACE_MS)
+        .fetch_one(&db.pool)
+        .await?)
+}
+
+/// A finished attempt with who took it, for rankings and dashboards.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    pub attempt: AttemptRecord,
+    pub full_name: String,
+    pub login: String,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub position: String,
+}
+
+pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.round_id, a.user_id, a.seq, a.started_at, a.deadline, a.finished_at, a.closed_by, a.total, a.score, a.prediction, \
+         u.full_name, u.login, u.unit_id, u.position, n.name AS unit_name \
+         FROM attempts a JOIN users u ON u.id = a.user_id LEFT JOIN units n ON n.id = u.unit_id \
+         WHERE a.round_id = $1 AND a.finished_at IS NOT NULL ORDER BY a.user_id, a.seq",
+    )
+    .bind(round_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Finished {
+                attempt: from_row(r)?,
+                full_name: get(r, "full_name")?,
+                login: get(r, "login")?,
+                unit_id: get(r, "unit_id")?,
+                unit_name: get(r, "unit_name")?,
+                position: get(r, "position")?,
+            })
+        })
+        .collect()
+}
+
+/// Per drawn question of a round's finished attempts: (question id, the
+/// attempt's score, answered correctly).
+pub async fn item_marks(db: &Db, round_id: &str) -> Result<Vec<(String, u32, bool)>> {
+    let rows = sqlx::query(
+        "SELECT i.question_id, a.score, i.correct FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id \
+         WHERE a.round_id = $1 AND a.finished_at IS NOT NULL",
+    )
+    .bind(round_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let score: i64 = get::<Option<i64>>(r, "score")?.unwrap_or(0);
+            let correct: i64 = get::<Option<i64>>(r, "correct")?.unwrap_or(0);
+            Ok((get(r, "question_id")?, score as u32, correct != 0))
+        })
+        .collect()
+}
+
+/// Attempts started per day (Hà Nội time) in a round: (day number since
+/// 1970-01-01, attempts, distinct people).
+pub async fn per_day(db: &Db, round_id: &str) -> Result<Vec<(i64, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT (started_at + 25200000) / 86400000 AS day, COUNT(*) AS n, COUNT(DISTINCT user_id) AS people \
+         FROM attempts WHERE round_id = $1 GROUP BY (started_at + 25200000) / 86400000 ORDER BY day",
+    )
+    .bind(round_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| Ok((get(r, "day")?, get(r, "n")?, get(r, "people")?))).collect()
+}
+
+/// Per unit of the contestants: (unit id, people who attempted, attempts).
+pub async fn per_unit(db: &Db, round_ids: &[String]) -> Result<Vec<(Option<String>, i64, i64)>> {
+    if round_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=round_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT u.unit_id, COUNT(DISTINCT a.user_id) AS people, COUNT(*) AS n FROM attempts a JOIN users u ON u.id = a.user_id \
+         WHERE a.round_id IN ({}) GROUP BY u.unit_id",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in round_ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    rows.iter().map(|r| Ok((get(r, "unit_id")?, get(r, "people")?, get(r, "n")?))).collect()
+}
