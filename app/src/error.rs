@@ -40,9 +40,20 @@ impl FromServerFnError for AppError {
 impl From<hoithi_core::store::StoreError> for AppError {
     fn from(e: hoithi_core::store::StoreError) -> Self {
         use hoithi_core::store::StoreError;
+        let status = |code: http::StatusCode| {
+            if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                r.set_status(code);
+            }
+        };
         match e {
-            StoreError::Invalid(m) => AppError::Invalid(m),
-            StoreError::NotFound => AppError::NotFound,
+            StoreError::Invalid(m) => {
+                status(http::StatusCode::UNPROCESSABLE_ENTITY);
+                AppError::Invalid(m)
+            }
+            StoreError::NotFound => {
+                status(http::StatusCode::NOT_FOUND);
+                AppError::NotFound
+            }
             other => {
                 tracing::error!(error = %other, "storage failure");
                 AppError::Internal

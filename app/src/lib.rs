@@ -4,6 +4,7 @@
 pub mod api;
 pub mod error;
 pub mod pages;
+pub mod round_api;
 pub mod types;
 
 #[cfg(feature = "ssr")]
@@ -85,6 +86,14 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/quan-tri/don-vi") view=pages::units::UnitsPage ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/don-vi/nhap/:id") view=pages::units::UnitPreviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/nguoi-dung") view=pages::users::UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/vong/:id") view=pages::rounds::RoundPage ssr=SsrMode::Async/>
+                <Route path=path!("/bai-thi/:id") view=pages::rounds::AttemptPage ssr=SsrMode::Async/>
+                <Route path=path!("/bai-thi/:id/ket-qua") view=pages::rounds::ResultPage ssr=SsrMode::Async/>
+                <Route path=path!("/xep-hang/:id") view=pages::rounds::RankingPage ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc") view=pages::organize::ContestsPage ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/cuoc-thi/:id") view=pages::organize::ContestPage ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/cuoc-thi/:id/xep-hang") view=pages::organize::OverallRankingPage ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/vong/:id") view=pages::organize::RoundAdminPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="footer">

@@ -2,7 +2,7 @@
 //! contestant views (later) never do.
 
 use hoithi_core::bank::{ImportError, PlanCounts};
-use hoithi_core::model::{QuestionDraft, Role};
+use hoithi_core::model::{QuestionDraft, QuestionKind, Role};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -134,3 +134,218 @@ mod tests {
         assert_eq!(super::format_time(1_709_152_200_000), "29/02/2024 03:30");
     }
 }
+
+// ---- Rounds and attempts -------------------------------------------------
+// Nothing a contestant receives before submitting carries a correct answer:
+// play views hold question text and options in display order only.
+
+pub use hoithi_core::round::grading::Response;
+pub use hoithi_core::round::{Phase, Prize, RoundRules};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoundView {
+    pub id: String,
+    pub contest_id: String,
+    pub contest_name: String,
+    pub rules: RoundRules,
+    /// The draw rule in words.
+    pub draw_text: Vec<String>,
+    pub phase: Phase,
+    pub published: bool,
+    pub key_published: bool,
+    pub results_published: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptSummary {
+    pub id: String,
+    pub seq: i64,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub closed_by: Option<String>,
+    pub score: Option<i64>,
+    pub total: i64,
+    pub time_ms: Option<i64>,
+}
+
+/// A round as one contestant sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MyRound {
+    pub round: RoundView,
+    pub attempts: Vec<AttemptSummary>,
+    pub attempts_left: i64,
+    pub open_attempt: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlayItem {
+    pub position: i64,
+    pub kind: QuestionKind,
+    pub text: String,
+    pub image: Option<String>,
+    /// Option texts in display order.
+    pub options: Vec<String>,
+    /// The saved answer, in display positions.
+    pub answer: Option<Response>,
+}
+
+/// An attempt in progress, as its contestant's page gets it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptPlay {
+    pub id: String,
+    pub round_id: String,
+    pub round_name: String,
+    pub seq: i64,
+    /// Milliseconds left by the server's clock when this was sent; the page
+    /// counts down from it and never trusts its own clock for more.
+    pub remaining_ms: i64,
+    pub prediction: bool,
+    pub items: Vec<PlayItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewOption {
+    pub text: String,
+    pub correct: bool,
+    pub chosen: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub position: i64,
+    pub kind: QuestionKind,
+    pub text: String,
+    pub options: Vec<ReviewOption>,
+    pub given: Option<String>,
+    pub accepted: Vec<String>,
+    pub correct: bool,
+    pub explanation: String,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptResult {
+    pub summary: AttemptSummary,
+    pub round_id: String,
+    pub round_name: String,
+    pub prediction: Option<i64>,
+    /// Rank of this person in the round so far, and of how many.
+    pub rank: Option<(u32, usize)>,
+    /// Present when the round's review policy allows it now.
+    pub review: Option<Vec<ReviewItem>>,
+    pub review_note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RankView {
+    pub rank: u32,
+    pub full_name: String,
+    pub unit_name: Option<String>,
+    pub position: String,
+    pub score: i64,
+    pub total: i64,
+    pub prediction: Option<i64>,
+    pub distance: Option<u64>,
+    pub time_ms: i64,
+    pub submitted_at: i64,
+    pub attempts: usize,
+    pub prize: Option<String>,
+    /// Only organizers get the account id (for picking finalists).
+    pub user_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ranking {
+    pub title: String,
+    pub perfect: Option<i64>,
+    pub rows: Vec<RankView>,
+}
+
+/// "12 phút 05 giây" for a duration in milliseconds.
+pub fn format_duration(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
+    if h > 0 {
+        format!("{h} giờ {m:02} phút {s:02} giây")
+    } else if m > 0 {
+        format!("{m} phút {s:02} giây")
+    } else {
+        format!("{s} giây")
+    }
+}
+
+/// "mm:ss" for the countdown.
+pub fn format_clock(ms: i64) -> String {
+    let s = (ms.max(0) + 999) / 1000;
+    format!("{:02}:{:02}", s / 60, s % 60)
+}
+
+/// Parses the value of an `<input type="datetime-local">` (Hà Nội time)
+/// into Unix milliseconds.
+pub fn parse_local_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, time) = s.split_once('T').or_else(|| s.split_once(' '))?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>());
+    let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    let mut t = time.split(':').map(|p| p.parse::<i64>());
+    let (hh, mm) = (t.next()?.ok()?, t.next()?.ok()?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || !(0..24).contains(&hh) || !(0..60).contains(&mm) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + hh * 3600 + mm * 60) - 7 * 3600) * 1000)
+}
+
+/// The `datetime-local` value for Unix milliseconds, in Hà Nội time.
+pub fn local_input_value(ms: i64) -> String {
+    let f = format_time(ms); // dd/mm/yyyy hh:mm
+    let (date, time) = f.split_once(' ').unwrap_or((&f, "00:00"));
+    let p: Vec<&str> = date.split('/').collect();
+    format!("{}-{}-{}T{}", p[2], p[1], p[0], time)
+}
+
+#[cfg(test)]
+mod round_tests {
+    use super::*;
+
+    #[test]
+    fn local_time_round_trips() {
+        let ms = parse_local_time("2023-11-13T08:00").unwrap();
+        assert_eq!(format_time(ms), "13/11/2023 08:00");
+        assert_eq!(local_input_value(ms), "2023-11-13T08:00");
+        assert_eq!(parse_local_time("2024-02-29T23:59").map(format_time).as_deref(), Some("29/02/2024 23:59"));
+        assert_eq!(parse_local_time("2024-13-01T00:00"), None);
+        assert_eq!(parse_local_time("hôm nay"), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(format_duration(65_000), "1 phút 05 giây");
+        assert_eq!(format_duration(9_400), "9 giây");
+        assert_eq!(format_clock(61_001), "01:02");
+        assert_eq!(format_clock(-5), "00:00");
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContestDetail {
+    pub contest: ContestView,
+    pub rounds: Vec<RoundView>,
+    pub finalists: Vec<FinalistView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FinalistView {
+    pub position: i64,
+    pub full_name: String,
+    pub unit_name: Option<String>,
+    pub confirmed_at: i64,
+}
+

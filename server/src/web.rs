@@ -5,7 +5,7 @@ use app::ssr::{AppState, Config};
 use app::{shell, App};
 use axum::Router;
 use hoithi_core::auth::RateLimiter;
-use hoithi_core::store::{seed, Db};
+use hoithi_core::store::{attempts, now_ms, seed, Db};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
@@ -21,6 +21,22 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
         println!("Tài khoản quản trị đầu tiên — đăng nhập: {login}  mật khẩu: {password}");
         println!("(Chỉ hiển thị một lần. Hãy đổi hoặc lưu lại mật khẩu này.)");
     }
+
+    // Attempts past their deadline close even if nobody comes back to them.
+    tokio::spawn({
+        let db = db.clone();
+        async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                match attempts::close_due(&db, now_ms()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(closed = n, "closed attempts past their deadline"),
+                    Err(e) => tracing::warn!(error = %e, "closing attempts past their deadline failed"),
+                }
+            }
+        }
+    });
 
     let leptos_options = LeptosOptions::builder()
         .output_name("hoithi")

@@ -37,12 +37,14 @@ pub fn HomePage() -> impl IntoView {
                             <div class="card">
                                 <p>"Xin chào " <strong>{u.full_name.clone()}</strong> " (" {u.role.label()} ")"</p>
                                 <ul class="links">
+                                    {bank.then(|| view! { <li><A href="/ban-to-chuc">"Quản lý cuộc thi và vòng thi"</A></li> })}
                                     {bank.then(|| view! { <li><A href="/quan-tri/ngan-hang">"Ngân hàng câu hỏi"</A></li> })}
                                     {bank.then(|| view! { <li><A href="/quan-tri/cau-hoi">"Danh sách câu hỏi"</A></li> })}
                                     {admin.then(|| view! { <li><A href="/quan-tri/don-vi">"Cây đơn vị"</A></li> })}
                                     {admin.then(|| view! { <li><A href="/quan-tri/nguoi-dung">"Người dùng và vai trò"</A></li> })}
                                 </ul>
                             </div>
+                            <crate::pages::rounds::MyRoundsList/>
                         }
                         .into_any()
                     }

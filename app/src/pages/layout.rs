@@ -17,6 +17,7 @@ pub fn Header() -> impl IntoView {
                                 let admin = u.role == Role::Admin;
                                 let bank = matches!(u.role, Role::Admin | Role::Organizer);
                                 view! {
+                                    {bank.then(|| view! { <A href="/ban-to-chuc">"Cuộc thi"</A> })}
                                     {bank.then(|| view! { <A href="/quan-tri/ngan-hang">"Ngân hàng câu hỏi"</A> })}
                                     {admin.then(|| view! { <A href="/quan-tri/don-vi">"Đơn vị"</A> })}
                                     {admin.then(|| view! { <A href="/quan-tri/nguoi-dung">"Người dùng"</A> })}

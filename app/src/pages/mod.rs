@@ -2,6 +2,8 @@ pub mod account;
 pub mod bank;
 pub mod home;
 pub mod layout;
+pub mod organize;
+pub mod rounds;
 pub mod units;
 pub mod users;
 

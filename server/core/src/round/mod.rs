@@ -11,6 +11,38 @@ pub mod stats;
 
 pub use rules::{Counting, DrawRule, Prize, ReviewPolicy, RoundRules};
 
+/// Where a round stands at a moment, by the server's clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Phase {
+    Draft,
+    Upcoming,
+    Open,
+    Closed,
+}
+
+impl Phase {
+    pub fn at(published: bool, opens_at: i64, closes_at: i64, now: i64) -> Phase {
+        if !published {
+            Phase::Draft
+        } else if now < opens_at {
+            Phase::Upcoming
+        } else if now < closes_at {
+            Phase::Open
+        } else {
+            Phase::Closed
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Draft => "Bản nháp",
+            Phase::Upcoming => "Sắp mở",
+            Phase::Open => "Đang mở",
+            Phase::Closed => "Đã kết thúc",
+        }
+    }
+}
+
 /// Requests in flight when the deadline passes still count for this long.
 pub const GRACE_MS: i64 = 5_000;
 

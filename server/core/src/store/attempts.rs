@@ -8,12 +8,12 @@
 //! the deadline sweeper cannot both grade an attempt.
 
 use super::questions::draft_from_row;
-use super::rounds::{self, Phase, RoundRecord};
+use super::rounds::{self, RoundRecord};
 use super::{get, is_unique_violation, new_id, Db, Result, StoreError};
 use crate::model::QuestionDraft;
 use crate::round::grading::{self, Response};
 use crate::round::ranking::Outcome;
-use crate::round::{self as rules, draw};
+use crate::round::{self as rules, draw, Phase};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
@@ -435,4 +435,8 @@ pub async fn per_unit(db: &Db, round_ids: &[String]) -> Result<Vec<(Option<Strin
     }
     let rows = q.fetch_all(&db.pool).await?;
     rows.iter().map(|r| Ok((get(r, "unit_id")?, get(r, "people")?, get(r, "n")?))).collect()
+}
+
+pub async fn of_round_count(db: &Db, round_id: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE round_id = $1").bind(round_id).fetch_one(&db.pool).await?)
 }

@@ -27,3 +27,12 @@ pub async fn create(db: &Db, name: &str, description: &str) -> Result<String> {
         .await?;
     Ok(id)
 }
+
+pub async fn get_one(db: &Db, id: &str) -> Result<ContestRecord> {
+    let r = sqlx::query("SELECT id, name, description, created_at FROM contests WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(super::StoreError::NotFound)?;
+    Ok(ContestRecord { id: get(&r, "id")?, name: get(&r, "name")?, description: get(&r, "description")?, created_at: get(&r, "created_at")? })
+}

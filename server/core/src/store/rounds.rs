@@ -3,7 +3,7 @@
 
 use super::{get, new_id, now_ms, Db, Result, StoreError};
 use crate::model::{Difficulty, QuestionKind};
-use crate::round::RoundRules;
+use crate::round::{Phase, RoundRules};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
@@ -17,37 +17,9 @@ pub struct RoundRecord {
     pub results_published: bool,
 }
 
-/// Where a round stands at a moment, by the server's clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Phase {
-    Draft,
-    Upcoming,
-    Open,
-    Closed,
-}
-
-impl Phase {
-    pub fn label(self) -> &'static str {
-        match self {
-            Phase::Draft => "Bản nháp",
-            Phase::Upcoming => "Sắp mở",
-            Phase::Open => "Đang mở",
-            Phase::Closed => "Đã kết thúc",
-        }
-    }
-}
-
 impl RoundRecord {
     pub fn phase(&self, now: i64) -> Phase {
-        if !self.published {
-            Phase::Draft
-        } else if now < self.rules.opens_at {
-            Phase::Upcoming
-        } else if now < self.rules.closes_at {
-            Phase::Open
-        } else {
-            Phase::Closed
-        }
+        Phase::at(self.published, self.rules.opens_at, self.rules.closes_at, now)
     }
 }
 

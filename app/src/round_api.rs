@@ -1,0 +1,428 @@
+//! Server functions of online rounds: contestants take attempts, organizers
+//! set rounds up and follow them. Every function checks the caller's role,
+//! and an attempt is only ever served to its owner.
+
+use crate::error::AppError;
+use crate::types::*;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::ssr::{self, require, state},
+    hoithi_core::model::Role,
+    hoithi_core::round::{rules, ReviewPolicy},
+    hoithi_core::store::{self, attempts, now_ms, results, rounds},
+};
+
+#[cfg(feature = "ssr")]
+const ORGANIZERS: &[Role] = &[Role::Admin, Role::Organizer];
+#[cfg(feature = "ssr")]
+const ANYONE: &[Role] = &[Role::Admin, Role::Organizer, Role::Judge, Role::Contestant];
+
+#[cfg(feature = "ssr")]
+async fn round_view(db: &store::Db, r: rounds::RoundRecord, now: i64) -> Result<RoundView, AppError> {
+    let contest = store::contests::get_one(db, &r.contest_id).await?;
+    Ok(RoundView {
+        id: r.id.clone(),
+        contest_id: r.contest_id.clone(),
+        contest_name: contest.name,
+        draw_text: r.rules.draw.iter().map(|d| d.describe()).collect(),
+        phase: r.phase(now),
+        published: r.published,
+        key_published: r.key_published,
+        results_published: r.results_published,
+        rules: r.rules,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn summary(a: &attempts::AttemptRecord) -> AttemptSummary {
+    AttemptSummary {
+        id: a.id.clone(),
+        seq: a.seq,
+        started_at: a.started_at,
+        finished_at: a.finished_at,
+        closed_by: a.closed_by.clone(),
+        score: a.score,
+        total: a.total,
+        time_ms: a.outcome().map(|o| o.time_ms),
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn my_round(db: &store::Db, r: rounds::RoundRecord, user_id: &str, now: i64) -> Result<MyRound, AppError> {
+    let mine = attempts::of_user(db, &r.id, user_id).await?;
+    let open_attempt = mine.iter().find(|a| a.is_open() && hoithi_core::round::accepts(now, a.deadline)).map(|a| a.id.clone());
+    let attempts_left = (i64::from(r.rules.attempts_allowed) - mine.len() as i64).max(0);
+    Ok(MyRound { attempts: mine.iter().map(summary).collect(), attempts_left, open_attempt, round: round_view(db, r, now).await? })
+}
+
+/// Published rounds not yet over, with the caller's attempts.
+#[server(prefix = "/api", endpoint = "my_rounds")]
+pub async fn my_rounds() -> Result<Vec<MyRound>, AppError> {
+    let user = require(ANYONE).await?;
+    let st = state()?;
+    let now = now_ms();
+    let mut out = Vec::new();
+    for r in rounds::list_current(&st.db, now).await? {
+        out.push(my_round(&st.db, r, &user.id, now).await?);
+    }
+    Ok(out)
+}
+
+#[server(prefix = "/api", endpoint = "round_info")]
+pub async fn round_info(id: String) -> Result<MyRound, AppError> {
+    let user = require(ANYONE).await?;
+    let st = state()?;
+    let r = rounds::get_one(&st.db, &id).await?;
+    if !r.published && !ORGANIZERS.contains(&user.role) {
+        return Err(AppError::NotFound);
+    }
+    my_round(&st.db, r, &user.id, now_ms()).await
+}
+
+/// Starts (or resumes) the caller's attempt and goes to it.
+#[server(prefix = "/api", endpoint = "start_attempt")]
+pub async fn start_attempt(round_id: String) -> Result<String, AppError> {
+    let user = require(ANYONE).await?;
+    let st = state()?;
+    // A script cannot flood a round with attempts from one address or account.
+    ssr::rate_limit(&format!("start:ip:{}", ssr::client_ip()), 60)?;
+    ssr::rate_limit(&format!("start:user:{}", user.id), 10)?;
+    let round = rounds::get_one(&st.db, &round_id).await?;
+    let attempt = attempts::start(&st.db, &round, &user.id, now_ms()).await?;
+    leptos_axum::redirect(&format!("/bai-thi/{}", attempt.id));
+    Ok(attempt.id)
+}
+
+/// The caller's attempt in progress: questions and saved answers, never the
+/// correct ones. A closed attempt answers with its result's address.
+#[server(prefix = "/api", endpoint = "get_attempt")]
+pub async fn get_attempt(id: String) -> Result<AttemptPlay, AppError> {
+    let user = require(ANYONE).await?;
+    let st = state()?;
+    let now = now_ms();
+    let mut attempt = attempts::owned(&st.db, &id, &user.id).await?;
+    if attempt.is_open() && !hoithi_core::round::accepts(now, attempt.deadline) {
+        attempts::close(&st.db, &attempt, attempts::Closing::Deadline, now).await?;
+        attempt = attempts::get_one(&st.db, &id).await?;
+    }
+    if !attempt.is_open() {
+        leptos_axum::redirect(&format!("/bai-thi/{id}/ket-qua"));
+        return Err(AppError::Invalid("Bài thi đã kết thúc".into()));
+    }
+    let round = rounds::get_one(&st.db, &attempt.round_id).await?;
+    let items = attempts::items(&st.db, &id).await?;
+    Ok(AttemptPlay {
+        id: attempt.id.clone(),
+        round_id: round.id.clone(),
+        round_name: round.rules.name.clone(),
+        seq: attempt.seq,
+        remaining_ms: (attempt.deadline - now).max(0),
+        prediction: round.rules.prediction,
+        items: items
+            .iter()
+            .map(|i| PlayItem {
+                position: i.position,
+                kind: i.draft.kind,
+                text: i.draft.text.clone(),
+                image: i.draft.image.clone(),
+                options: i.option_order.iter().map(|&o| i.draft.options[o].text.clone()).collect(),
+                answer: i.display_response(),
+            })
+            .collect(),
+    })
+}
+
+/// Saves one answer. `choices` lists the chosen display positions
+/// ("0,2"); `text` is the typed answer of short and numeric questions.
+/// `next` is where a page without JavaScript goes afterwards.
+#[server(prefix = "/api", endpoint = "save_answer")]
+pub async fn save_answer(attempt_id: String, position: i64, choices: Option<Vec<String>>, text: Option<String>, next: Option<String>) -> Result<(), AppError> {
+    let user = require(ANYONE).await?;
+    let st = state()?;
+    let attempt = attempts::owned(&st.db, &attempt_id, &user.id).await?;
+    let response = match text {
+        Some(t) => Response::Text(t),
+        None => Response::Choices(
+            choices
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|c| c.split(','))
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| c.trim().parse::<usize>().map_err(|_| AppError::Invalid("Phương án không hợp lệ".into())))
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    attempts::save_answer(&st.db, &attempt, position, response, now_ms()).await?;
+    if let Some(next) = next.filter(|n| n.starts_with("/bai-thi/")) {
+        leptos_axum::redirect(&next);
+    }
+    Ok(())
+}
+
+/// Submits the caller's attempt; harmless when repeated.
+#[server(prefix = "/api", endpoint = "submit_attempt")]
+pub async fn submit_attempt(attempt_id: String, prediction: String) -> Result<(), AppError> {
+    let user = require(ANYONE).await?;
+    let st = state()?;
+    let attempt = attempts::owned(&st.db, &attempt_id, &user.id).await?;
+    let round = rounds::get_one(&st.db, &attempt.round_id).await?;
+    let prediction = if round.rules.prediction && attempt.is_open() {
+        let p = prediction.trim();
+        if p.is_empty() {
+            None
+        } else {
+            Some(p.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::Invalid("Số dự đoán phải là số nguyên không âm".into()))?)
+        }
+    } else {
+        None
+    };
+    attempts::submit(&st.db, &attempt, prediction, now_ms()).await?;
+    leptos_axum::redirect(&format!("/bai-thi/{attempt_id}/ket-qua"));
+    Ok(())
+}
+
+/// The result of a closed attempt, with the review when the round allows it.
+#[server(prefix = "/api", endpoint = "attempt_result")]
+pub async fn get_attempt_result(id: String) -> Result<AttemptResult, AppError> {
+    let user = require(ANYONE).await?;
+    let st = state()?;
+    let attempt = attempts::owned(&st.db, &id, &user.id).await?;
+    if attempt.is_open() && hoithi_core::round::accepts(now_ms(), attempt.deadline) {
+        return Err(AppError::Invalid("Bài thi chưa nộp".into()));
+    }
+    let attempt = attempts::submit(&st.db, &attempt, None, now_ms()).await?;
+    let round = rounds::get_one(&st.db, &attempt.round_id).await?;
+    let ranking = results::round(&st.db, &round.id).await?;
+    let rank = ranking.rows.iter().find(|r| r.user_id == user.id).map(|r| (r.rank, ranking.rows.len()));
+    let allowed = round.rules.review.allows(round.key_published);
+    let review_note = match round.rules.review {
+        _ if allowed => String::new(),
+        ReviewPolicy::AfterClose => "Đáp án và giải thích sẽ được công bố sau khi vòng thi kết thúc.".into(),
+        _ => "Vòng thi này không công bố đáp án.".into(),
+    };
+    let review = if allowed {
+        let items = attempts::items(&st.db, &id).await?;
+        Some(items.into_iter().map(review_item).collect())
+    } else {
+        None
+    };
+    Ok(AttemptResult {
+        summary: summary(&attempt),
+        round_id: round.id.clone(),
+        round_name: round.rules.name.clone(),
+        prediction: attempt.prediction,
+        rank,
+        review,
+        review_note,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn review_item(i: attempts::ItemRecord) -> ReviewItem {
+    let chosen: Vec<usize> = match &i.response {
+        Some(Response::Choices(c)) => c.clone(),
+        _ => Vec::new(),
+    };
+    ReviewItem {
+        position: i.position,
+        kind: i.draft.kind,
+        text: i.draft.text.clone(),
+        options: i
+            .option_order
+            .iter()
+            .map(|&o| ReviewOption { text: i.draft.options[o].text.clone(), correct: i.draft.options[o].correct, chosen: chosen.contains(&o) })
+            .collect(),
+        given: match &i.response {
+            Some(Response::Text(t)) => Some(t.clone()),
+            _ => None,
+        },
+        accepted: i.draft.answers.clone(),
+        correct: i.correct.unwrap_or(false),
+        explanation: i.draft.explanation,
+        source: i.draft.source,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn rank_views(rows: Vec<results::RankRow>, with_ids: bool) -> Vec<RankView> {
+    rows.into_iter()
+        .map(|r| RankView {
+            rank: r.rank,
+            full_name: r.full_name,
+            unit_name: r.unit_name,
+            position: r.position,
+            score: r.score,
+            total: r.total,
+            prediction: r.prediction,
+            distance: r.distance,
+            time_ms: r.time_ms,
+            submitted_at: r.submitted_at,
+            attempts: r.attempts,
+            prize: r.prize,
+            user_id: with_ids.then_some(r.user_id),
+        })
+        .collect()
+}
+
+/// A round's ranking: for organizers at any time, for everyone once the
+/// results are published.
+#[server(prefix = "/api", endpoint = "round_ranking")]
+pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
+    let st = state()?;
+    let round = rounds::get_one(&st.db, &id).await?;
+    let organizer = match ssr::current_user().await? {
+        Some(u) => ORGANIZERS.contains(&u.role),
+        None => false,
+    };
+    if !organizer && !round.results_published {
+        return Err(AppError::Invalid("Kết quả vòng thi chưa được công bố".into()));
+    }
+    let res = results::round(&st.db, &id).await?;
+    Ok(Ranking { title: round.rules.name, perfect: Some(res.perfect), rows: rank_views(res.rows, organizer) })
+}
+
+// ---- Organizers ----------------------------------------------------------
+
+#[server(prefix = "/api", endpoint = "create_contest")]
+pub async fn create_contest(name: String, description: String) -> Result<String, AppError> {
+    require(ORGANIZERS).await?;
+    let st = state()?;
+    let name = hoithi_core::text::clean(&name);
+    if name.is_empty() {
+        return Err(AppError::Invalid("Vui lòng đặt tên cuộc thi".into()));
+    }
+    let id = store::contests::create(&st.db, &name, &hoithi_core::text::clean(&description)).await?;
+    leptos_axum::redirect(&format!("/ban-to-chuc/cuoc-thi/{id}"));
+    Ok(id)
+}
+
+#[server(prefix = "/api", endpoint = "contest_detail")]
+pub async fn get_contest(id: String) -> Result<ContestDetail, AppError> {
+    require(ORGANIZERS).await?;
+    let st = state()?;
+    let c = store::contests::get_one(&st.db, &id).await?;
+    let now = now_ms();
+    let mut list = Vec::new();
+    for r in rounds::list(&st.db, &id).await? {
+        list.push(round_view(&st.db, r, now).await?);
+    }
+    let finalists = results::finalists(&st.db, &id)
+        .await?
+        .into_iter()
+        .map(|f| FinalistView { position: f.position, full_name: f.full_name, unit_name: f.unit_name, confirmed_at: f.confirmed_at })
+        .collect();
+    Ok(ContestDetail { contest: ContestView { id: c.id, name: c.name, description: c.description }, rounds: list, finalists })
+}
+
+/// Creates (`round_id` empty) or updates a round. Times are Hà Nội local
+/// `datetime-local` values; the draw rule is checked against the bank.
+#[server(prefix = "/api", endpoint = "save_round")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_round(
+    contest_id: String,
+    round_id: String,
+    name: String,
+    opens_at: String,
+    closes_at: String,
+    questions: u32,
+    draw: String,
+    time_limit_minutes: f64,
+    attempts_allowed: u32,
+    counting: String,
+    review: String,
+    prediction: Option<String>,
+    prizes: String,
+) -> Result<String, AppError> {
+    require(ORGANIZERS).await?;
+    let st = state()?;
+    let invalid = |v: Vec<String>| AppError::Invalid(v.join("; "));
+    let rules = hoithi_core::round::RoundRules {
+        name: hoithi_core::text::clean(&name),
+        opens_at: parse_local_time(&opens_at).ok_or_else(|| AppError::Invalid("Thời điểm mở không hợp lệ".into()))?,
+        closes_at: parse_local_time(&closes_at).ok_or_else(|| AppError::Invalid("Thời điểm kết thúc không hợp lệ".into()))?,
+        questions_per_attempt: questions,
+        draw: rules::parse_draw(&draw).map_err(invalid)?,
+        // Decimal minutes allowed ("0.5"): short practice rounds.
+        time_limit_secs: if time_limit_minutes.is_finite() && time_limit_minutes > 0.0 { (time_limit_minutes * 60.0).round().min(86_400.0) as u32 } else { 0 },
+        attempts_allowed,
+        counting: hoithi_core::round::Counting::parse(&counting).ok_or_else(|| AppError::Invalid("Cách tính lượt thi không hợp lệ".into()))?,
+        review: ReviewPolicy::parse(&review).ok_or_else(|| AppError::Invalid("Chế độ xem đáp án không hợp lệ".into()))?,
+        prediction: prediction.is_some_and(|p| !p.is_empty() && p != "false"),
+        prizes: rules::parse_prizes(&prizes).map_err(invalid)?,
+    };
+    rounds::validate(&st.db, &rules).await?;
+    let id = if round_id.is_empty() {
+        store::contests::get_one(&st.db, &contest_id).await?;
+        rounds::create(&st.db, &contest_id, &rules).await?
+    } else {
+        rounds::update(&st.db, &round_id, &rules).await?;
+        round_id
+    };
+    leptos_axum::redirect(&format!("/ban-to-chuc/vong/{id}"));
+    Ok(id)
+}
+
+/// The organizer's buttons on a round: "publish", "unpublish", "close"
+/// (now), "extend" (to `closes_at`), "publish_key", "publish_results".
+#[server(prefix = "/api", endpoint = "round_action")]
+pub async fn round_action(round_id: String, action: String, closes_at: Option<String>) -> Result<(), AppError> {
+    let user = require(ORGANIZERS).await?;
+    let st = state()?;
+    let round = rounds::get_one(&st.db, &round_id).await?;
+    let now = now_ms();
+    let closed = round.phase(now) == Phase::Closed;
+    match action.as_str() {
+        "publish" => rounds::set_published(&st.db, &round_id, true).await?,
+        "unpublish" => {
+            if attempts::of_round_count(&st.db, &round_id).await? > 0 {
+                return Err(AppError::Invalid("Vòng thi đã có lượt thi, không thể chuyển về bản nháp".into()));
+            }
+            rounds::set_published(&st.db, &round_id, false).await?
+        }
+        "close" => rounds::set_closes_at(&st.db, &round_id, now.max(round.rules.opens_at + 1)).await?,
+        "extend" => {
+            let t = closes_at.as_deref().and_then(parse_local_time).ok_or_else(|| AppError::Invalid("Thời điểm kết thúc không hợp lệ".into()))?;
+            if t <= now {
+                return Err(AppError::Invalid("Thời điểm kết thúc mới phải ở tương lai".into()));
+            }
+            rounds::set_closes_at(&st.db, &round_id, t).await?
+        }
+        "publish_key" if closed => rounds::set_key_published(&st.db, &round_id, true).await?,
+        "publish_results" if closed => rounds::set_results_published(&st.db, &round_id, true).await?,
+        "publish_key" | "publish_results" => return Err(AppError::Invalid("Chỉ công bố sau khi vòng thi kết thúc".into())),
+        _ => return Err(AppError::Invalid("Thao tác không hợp lệ".into())),
+    }
+    tracing::info!(round = %round_id, user = %user.id, action, "round action");
+    Ok(())
+}
+
+/// Finalists proposed by the overall ranking: the top `count`, at most
+/// `quota` per unit (0: no quota).
+#[server(prefix = "/api", endpoint = "propose_finalists")]
+pub async fn propose_finalists(contest_id: String, count: usize, quota: u32) -> Result<Vec<RankView>, AppError> {
+    require(ORGANIZERS).await?;
+    let st = state()?;
+    let rows = results::overall(&st.db, &contest_id).await?;
+    let units: Vec<Option<String>> = rows.iter().map(|r| r.unit_id.clone()).collect();
+    let picked = hoithi_core::round::ranking::finalists(&units, count.min(1000), (quota > 0).then_some(quota));
+    let rows: Vec<_> = picked.into_iter().map(|i| rows[i].clone()).collect();
+    Ok(rank_views(rows, true))
+}
+
+#[server(prefix = "/api", endpoint = "confirm_finalists")]
+pub async fn confirm_finalists(contest_id: String, user_ids: Vec<String>) -> Result<(), AppError> {
+    let user = require(ORGANIZERS).await?;
+    let st = state()?;
+    results::confirm_finalists(&st.db, &contest_id, &user_ids, &user.id).await?;
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "overall_ranking")]
+pub async fn overall_ranking(contest_id: String) -> Result<Ranking, AppError> {
+    require(ORGANIZERS).await?;
+    let st = state()?;
+    let c = store::contests::get_one(&st.db, &contest_id).await?;
+    Ok(Ranking { title: c.name, perfect: None, rows: rank_views(results::overall(&st.db, &contest_id).await?, true) })
+}

@@ -1,0 +1,217 @@
+//! An online round over HTTP against the real server: organizers set it up,
+//! many cadres take it, the rules hold against forged and late requests, and
+//! no correct answer reaches a browser before the submit.
+
+use hoithi_tests::{Client, Server};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Now and tomorrow as `datetime-local` values in Hà Nội time.
+fn window() -> (String, String) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let fmt = |ms: i64| {
+        let secs = ms / 1000 + 7 * 3600;
+        let days = secs / 86_400;
+        let z = days + 719_468;
+        let era = z / 146_097;
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", (secs % 86_400) / 3600, (secs % 3600) / 60)
+    };
+    (fmt(now - 120_000), fmt(now + 86_400_000))
+}
+
+async fn setup_round(organizer: &Client, minutes: &str, attempts: &str) -> String {
+    let contest = organizer.json("create_contest", &[("name", "Hội thi thử"), ("description", "")]).await;
+    let contest = contest.as_str().unwrap().to_string();
+    let (open, close) = window();
+    let round = organizer
+        .json(
+            "save_round",
+            &[
+                ("contest_id", &contest),
+                ("round_id", ""),
+                ("name", "Tuần thi thứ nhất"),
+                ("opens_at", &open),
+                ("closes_at", &close),
+                ("questions", "8"),
+                ("draw", "lien-quan * 2\n* kho 2"),
+                ("time_limit_minutes", minutes),
+                ("attempts_allowed", attempts),
+                ("counting", "best"),
+                ("review", "after_submit"),
+                ("prediction", "1"),
+                ("prizes", "Giải Nhất: 1\nGiải Nhì: 2"),
+            ],
+        )
+        .await;
+    let round = round.as_str().unwrap().to_string();
+    organizer.json("round_action", &[("round_id", &round), ("action", "publish")]).await;
+    round
+}
+
+async fn cadre(s: &Server, n: usize) -> Client {
+    let c = s.client();
+    let login = format!("09120000{n:02}");
+    let (status, body) = c
+        .call(
+            "register",
+            &[("full_name", &format!("Cán bộ {n}")), ("login", &login), ("password", "mat-khau-123"), ("password2", "mat-khau-123"), ("unit_id", ""), ("position", "Chuyên viên")],
+        )
+        .await;
+    assert_eq!(status, 200, "register {n}: {body}");
+    c
+}
+
+/// The correct display positions (or typed answer) of each attempt item,
+/// looked up in the bank by an admin.
+async fn answer_key(admin: &Client, play: &Value) -> Vec<(i64, Vec<(&'static str, String)>)> {
+    let mut out = Vec::new();
+    for item in play["items"].as_array().unwrap() {
+        let text = item["text"].as_str().unwrap();
+        let found = admin.json("list_questions", &[("topic", ""), ("difficulty", ""), ("q", text), ("retired", "false"), ("page", "1")]).await;
+        let q = found["items"].as_array().unwrap().iter().find(|q| q["draft"]["text"] == text).expect("question in bank").clone();
+        let draft = &q["draft"];
+        let pos = item["position"].as_i64().unwrap();
+        let form = match draft["kind"].as_str().unwrap() {
+            "Short" | "Numeric" => vec![("text", draft["answers"][0].as_str().unwrap().to_string())],
+            _ => {
+                let correct: Vec<String> = draft["options"].as_array().unwrap().iter().filter(|o| o["correct"] == true).map(|o| o["text"].as_str().unwrap().to_string()).collect();
+                let shown: Vec<usize> = item["options"].as_array().unwrap().iter().enumerate().filter(|(_, t)| correct.iter().any(|c| c == t.as_str().unwrap())).map(|(i, _)| i).collect();
+                vec![("choices[0]", shown.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","))]
+            }
+        };
+        out.push((pos, form));
+    }
+    out
+}
+
+/// What an attempt in progress may show: question text, options, the saved
+/// answer. Anything naming correctness, explanation or source is a leak.
+fn assert_no_leak(body: &str, secrets: &[String]) {
+    for word in ["correct", "explanation", "source", "\"answers\"", "tolerance"] {
+        assert!(!body.contains(word), "attempt response leaks {word}: {body}");
+    }
+    for s in secrets {
+        assert!(!body.contains(s.as_str()), "attempt response leaks an accepted answer {s}");
+    }
+}
+
+#[tokio::test]
+async fn a_full_round_with_many_cadres() {
+    let s = Server::start().await;
+    let admin = s.admin().await;
+    let organizer = s.user(&admin, "organizer", "0911000101").await;
+    let round = setup_round(&organizer, "20", "2").await;
+
+    let mut scores = HashMap::new();
+    for n in 0..10 {
+        let c = cadre(&s, n).await;
+        let mine = c.json("my_rounds", &[]).await;
+        assert_eq!(mine[0]["round"]["id"], round.as_str());
+        let attempt = c.json("start_attempt", &[("round_id", &round)]).await.as_str().unwrap().to_string();
+        let (_, play_body) = c.call("get_attempt", &[("id", &attempt)]).await;
+        let play: Value = serde_json::from_str(&play_body).unwrap();
+        assert_eq!(play["items"].as_array().unwrap().len(), 8);
+        let key = answer_key(&admin, &play).await;
+        let secrets: Vec<String> = key.iter().filter(|(_, f)| f[0].0 == "text").map(|(_, f)| f[0].1.clone()).filter(|a| a.chars().count() > 3 && !play_body.contains(a.as_str())).collect();
+        assert_no_leak(&play_body, &secrets);
+        // Cadre n answers the first n % 9 questions correctly.
+        let right = n % 9;
+        for (k, (pos, form)) in key.iter().enumerate().take(right) {
+            let mut f: Vec<(&str, &str)> = vec![("attempt_id", &attempt), ("position", "")];
+            let p = pos.to_string();
+            f[1].1 = &p;
+            f.extend(form.iter().map(|(a, b)| (*a, b.as_str())));
+            let (status, body) = c.call("save_answer", &f).await;
+            assert_eq!(status, 200, "save {k}: {body}");
+            assert_no_leak(&body, &secrets);
+        }
+        // Reloading keeps every saved answer.
+        let again: Value = c.json("get_attempt", &[("id", &attempt)]).await;
+        let saved = again["items"].as_array().unwrap().iter().filter(|i| !i["answer"].is_null()).count();
+        assert_eq!(saved, right);
+        c.json("submit_attempt", &[("attempt_id", &attempt), ("prediction", "1")]).await;
+        let result = c.json("attempt_result", &[("id", &attempt)]).await;
+        assert_eq!(result["summary"]["score"], right as i64, "cadre {n}");
+        assert!(result["review"].is_array(), "review after submit is allowed by this round");
+        scores.insert(format!("Cán bộ {n}"), right as i64);
+        // Another person's attempt is not theirs to see.
+        let stranger = admin.call("get_attempt", &[("id", &attempt)]).await;
+        assert_eq!(stranger.0, 404);
+    }
+
+    let ranking = organizer.json("round_ranking", &[("id", &round)]).await;
+    let rows = ranking["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    let ranked: Vec<i64> = rows.iter().map(|r| r["score"].as_i64().unwrap()).collect();
+    assert!(ranked.windows(2).all(|w| w[0] >= w[1]), "ranked by score: {ranked:?}");
+    for r in rows {
+        assert_eq!(scores[r["full_name"].as_str().unwrap()], r["score"].as_i64().unwrap());
+    }
+    assert_eq!(rows[0]["prize"], "Giải Nhất");
+    // The public cannot see the ranking before the results are published.
+    let (status, body) = s.client().call("round_ranking", &[("id", &round)]).await;
+    assert!(status >= 400 && body.contains("chưa được công bố"), "{status} {body}");
+}
+
+#[tokio::test]
+async fn concurrent_starts_stay_within_the_quota() {
+    let s = Server::start().await;
+    let admin = s.admin().await;
+    let organizer = s.user(&admin, "organizer", "0911000201").await;
+    let round = setup_round(&organizer, "20", "1").await;
+    let c = cadre(&s, 50).await;
+    let form = [("round_id", round.as_str())];
+    let calls = (0..8).map(|_| c.call("start_attempt", &form));
+    let results = futures::future::join_all(calls).await;
+    let ids: std::collections::HashSet<String> = results.iter().filter(|(st, _)| *st == 200).map(|(_, b)| b.clone()).collect();
+    assert_eq!(ids.len(), 1, "{results:?}");
+    let attempt: String = serde_json::from_str(ids.iter().next().unwrap()).unwrap();
+    c.json("submit_attempt", &[("attempt_id", &attempt), ("prediction", "0")]).await;
+    // A repeated submit is harmless.
+    c.json("submit_attempt", &[("attempt_id", &attempt), ("prediction", "5")]).await;
+    let result = c.json("attempt_result", &[("id", &attempt)]).await;
+    assert_eq!(result["prediction"], 0);
+    let (status, body) = c.call("start_attempt", &[("round_id", &round)]).await;
+    assert!(status >= 400 && body.contains("hết 1 lượt"), "{status} {body}");
+}
+
+#[tokio::test]
+async fn answers_after_the_deadline_are_refused() {
+    let s = Server::start().await;
+    let admin = s.admin().await;
+    let organizer = s.user(&admin, "organizer", "0911000301").await;
+    let round = setup_round(&organizer, "0.5", "3").await;
+    let c = cadre(&s, 60).await;
+    let attempt = c.json("start_attempt", &[("round_id", &round)]).await.as_str().unwrap().to_string();
+    let play = c.json("get_attempt", &[("id", &attempt)]).await;
+    let key = answer_key(&admin, &play).await;
+    let save = |k: usize| {
+        let (pos, form) = key[k].clone();
+        let c = &c;
+        let attempt = attempt.clone();
+        async move {
+            let p = pos.to_string();
+            let mut f: Vec<(&str, &str)> = vec![("attempt_id", &attempt), ("position", &p)];
+            f.extend(form.iter().map(|(a, b)| (*a, b.as_str())));
+            c.call("save_answer", &f).await
+        }
+    };
+    assert_eq!(save(0).await.0, 200);
+    // 30 s limit plus the 5 s grace, and a little more.
+    tokio::time::sleep(std::time::Duration::from_secs(37)).await;
+    let (status, body) = save(1).await;
+    assert!(status >= 400 && body.contains("hết giờ"), "{status} {body}");
+    let (_, body) = c.call("submit_attempt", &[("attempt_id", &attempt), ("prediction", "3")]).await;
+    let _ = body;
+    let result = c.json("attempt_result", &[("id", &attempt)]).await;
+    assert_eq!(result["summary"]["closed_by"], "deadline");
+    assert_eq!(result["summary"]["score"], 1, "only the answer saved in time counts");
+    assert!(result["prediction"].is_null(), "a forged late prediction is ignored");
+}
