@@ -4,7 +4,7 @@
 //! WebAssembly bundle fails the test.
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use hoithi_tests::{free_port, Server, ADMIN_PASSWORD};
+use hoithi_tests::{free_port, setup_round, Server, ADMIN_PASSWORD};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,7 @@ impl Drop for Driver {
     }
 }
 
-async fn browser() -> (Driver, Client, tempfile::TempDir) {
+async fn browser(size: &str) -> (Driver, Client, tempfile::TempDir) {
     // reqwest and fantoccini bring two rustls providers; pick one.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let port = free_port();
@@ -34,7 +34,7 @@ async fn browser() -> (Driver, Client, tempfile::TempDir) {
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,900",
+                "--no-first-run", format!("--window-size={size}"),
                 format!("--user-data-dir={}", profile.path().display()),
             ]
         }
@@ -84,7 +84,7 @@ async fn wait_text(c: &Client, text: &str) {
 #[tokio::test]
 async fn admin_uploads_gift_previews_confirms_and_finds_questions() {
     let server = Server::start().await;
-    let (_driver, c, _profile) = browser().await;
+    let (_driver, c, _profile) = browser("1280,900").await;
     let dir = tempfile::tempdir().unwrap();
     let gift = dir.path().join("bo-de.gift");
     std::fs::write(
@@ -124,4 +124,81 @@ async fn admin_uploads_gift_previews_confirms_and_finds_questions() {
     let url = c.current_url().await.unwrap();
     assert!(url.as_str().contains("q="), "the filter is in the address: {url}");
     c.close().await.unwrap();
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css)).await.unwrap().send_keys(text).await.unwrap();
+}
+
+/// Answers the question on screen: the first option, or a typed number.
+async fn answer_current(c: &Client) {
+    if let Ok(input) = c.find(Locator::Css(".answer-text")).await {
+        input.send_keys("123").await.unwrap();
+        // Leaving the field fires `change`, which saves.
+        c.find(Locator::Css(".qtext")).await.unwrap().click().await.unwrap();
+    } else {
+        c.find(Locator::Css(".options .option")).await.unwrap().click().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_cadre_takes_a_round_on_a_phone() {
+    let server = Server::start().await;
+    let admin = server.admin().await;
+    let organizer = server.user(&admin, "organizer", "0911000401").await;
+    let round = setup_round(&organizer, "20", "2").await;
+    let (_driver, c, _profile) = browser("390,844").await;
+
+    c.goto(&format!("{}/dang-ky", server.base)).await.unwrap();
+    wait_hydrated(&c).await;
+    fill(&c, "input[name='full_name']", "Nguyễn Thị Thử").await;
+    fill(&c, "input[name='login']", "0988000111").await;
+    fill(&c, "input[name='password']", "mat-khau-dien-thoai").await;
+    fill(&c, "input[name='password2']", "mat-khau-dien-thoai").await;
+    c.find(Locator::Css("main form button[type='submit']")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Vòng thi đang mở").await;
+    c.find(Locator::LinkText("Tuần thi thứ nhất")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Bắt đầu làm bài").await;
+    c.find(Locator::XPath("//button[contains(., 'Bắt đầu làm bài')]")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Câu 1/8").await;
+    wait_hydrated(&c).await;
+
+    // Half the questions, moving on with "Câu sau".
+    for k in 1..=4 {
+        wait_text(&c, &format!("Câu {k}/8")).await;
+        answer_current(&c).await;
+        wait_text(&c, &format!("Đã trả lời {k}/8 câu")).await;
+        c.find(Locator::LinkText("Câu sau →")).await.unwrap().click().await.unwrap();
+    }
+    wait_text(&c, "Câu 5/8").await;
+    // Let the last save reach the server, then reload: the answers stay.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    c.refresh().await.unwrap();
+    wait_hydrated(&c).await;
+    wait_text(&c, "Đã trả lời 4/8 câu").await;
+    let done = c.find_all(Locator::Css(".qmap .cell.done")).await.unwrap();
+    assert_eq!(done.len(), 4, "the question map marks the saved answers");
+
+    for k in 5..=8 {
+        wait_text(&c, &format!("Câu {k}/8")).await;
+        answer_current(&c).await;
+        wait_text(&c, &format!("Đã trả lời {k}/8 câu")).await;
+        if k < 8 {
+            c.find(Locator::LinkText("Câu sau →")).await.unwrap().click().await.unwrap();
+        }
+    }
+    c.find(Locator::Css(".qmap .cell.submit")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Câu hỏi dự đoán").await;
+    fill(&c, "input[name='prediction']", "3").await;
+    c.find(Locator::Css("form input[type='checkbox']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath("//button[contains(., 'Nộp bài')]")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Kết quả bài thi").await;
+    wait_text(&c, "câu đúng").await;
+    wait_text(&c, "Đáp án và giải thích").await;
+    c.close().await.unwrap();
+
+    let ranking = organizer.json("round_ranking", &[("id", &round)]).await;
+    let names: Vec<&str> = ranking["rows"].as_array().unwrap().iter().map(|r| r["full_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Nguyễn Thị Thử"]);
+    assert_eq!(ranking["rows"][0]["prediction"], 3);
 }

@@ -2,58 +2,9 @@
 //! many cadres take it, the rules hold against forged and late requests, and
 //! no correct answer reaches a browser before the submit.
 
-use hoithi_tests::{Client, Server};
+use hoithi_tests::{setup_round, Client, Server};
 use serde_json::Value;
 use std::collections::HashMap;
-
-/// Now and tomorrow as `datetime-local` values in Hà Nội time.
-fn window() -> (String, String) {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-    let fmt = |ms: i64| {
-        let secs = ms / 1000 + 7 * 3600;
-        let days = secs / 86_400;
-        let z = days + 719_468;
-        let era = z / 146_097;
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", (secs % 86_400) / 3600, (secs % 3600) / 60)
-    };
-    (fmt(now - 120_000), fmt(now + 86_400_000))
-}
-
-async fn setup_round(organizer: &Client, minutes: &str, attempts: &str) -> String {
-    let contest = organizer.json("create_contest", &[("name", "Hội thi thử"), ("description", "")]).await;
-    let contest = contest.as_str().unwrap().to_string();
-    let (open, close) = window();
-    let round = organizer
-        .json(
-            "save_round",
-            &[
-                ("contest_id", &contest),
-                ("round_id", ""),
-                ("name", "Tuần thi thứ nhất"),
-                ("opens_at", &open),
-                ("closes_at", &close),
-                ("questions", "8"),
-                ("draw", "lien-quan * 2\n* kho 2"),
-                ("time_limit_minutes", minutes),
-                ("attempts_allowed", attempts),
-                ("counting", "best"),
-                ("review", "after_submit"),
-                ("prediction", "1"),
-                ("prizes", "Giải Nhất: 1\nGiải Nhì: 2"),
-            ],
-        )
-        .await;
-    let round = round.as_str().unwrap().to_string();
-    organizer.json("round_action", &[("round_id", &round), ("action", "publish")]).await;
-    round
-}
 
 async fn cadre(s: &Server, n: usize) -> Client {
     let c = s.client();

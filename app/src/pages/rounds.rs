@@ -228,7 +228,8 @@ fn Player(play: AttemptPlay) -> impl IntoView {
                         class="answer-text"
                         inputmode=if numeric { "decimal" } else { "text" }
                         autocomplete="off"
-                        value=value
+                        value=value.clone()
+                        prop:value=value
                         aria-label="Câu trả lời"
                         on:change=move |ev| dispatch(position, idx, Response::Text(event_target_value(&ev)))
                     />
@@ -255,7 +256,10 @@ fn Player(play: AttemptPlay) -> impl IntoView {
                                     type=if multiple { "checkbox" } else { "radio" }
                                     name=name
                                     value=i.to_string()
+                                    // The attribute for the server's HTML, the property
+                                    // because the DOM is reused between questions.
                                     checked=checked
+                                    prop:checked=checked
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
                                         let mut now: Vec<usize> = match answers.with(|a| a[idx].clone()) {

@@ -11,7 +11,10 @@ use hoithi_core::store::attempts::{self, ItemRecord};
 use hoithi_core::store::{contests, now_ms, results, rounds, seed, users, Db};
 
 async fn db() -> Db {
-    let path = std::env::temp_dir().join(format!("hoithi-rounds-{}.db", uuid_like()));
+    // Kept under the OS temp folder: each test gets its own file.
+    let dir = std::env::temp_dir().join("hoithi-core-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("rounds-{}.db", uuid_like()));
     let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
     seed::first_start(&db, Some("mat-khau-quan-tri")).await.unwrap();
     db
