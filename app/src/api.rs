@@ -83,6 +83,7 @@ pub async fn register(
         return Err(AppError::Invalid("Vui lòng nhập họ và tên".into()));
     }
     let login = hoithi_core::auth::normalize_login(&login).map_err(AppError::Invalid)?;
+    ssr::rate_limit(&format!("register:login:{login}"), 5)?;
     if password.chars().count() < 8 {
         return Err(AppError::Invalid("Mật khẩu cần ít nhất 8 ký tự".into()));
     }

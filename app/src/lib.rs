@@ -2,6 +2,7 @@
 //! browser, the server functions behind them and the types they share.
 
 pub mod api;
+pub mod charts;
 pub mod error;
 pub mod pages;
 pub mod round_api;
@@ -9,6 +10,8 @@ pub mod types;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod ssr_reports;
 #[cfg(feature = "ssr")]
 pub mod ssr_views;
 

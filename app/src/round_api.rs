@@ -20,7 +20,7 @@ const ORGANIZERS: &[Role] = &[Role::Admin, Role::Organizer];
 const ANYONE: &[Role] = &[Role::Admin, Role::Organizer, Role::Judge, Role::Contestant];
 
 #[cfg(feature = "ssr")]
-async fn round_view(db: &store::Db, r: rounds::RoundRecord, now: i64) -> Result<RoundView, AppError> {
+pub async fn round_view(db: &store::Db, r: rounds::RoundRecord, now: i64) -> Result<RoundView, AppError> {
     let contest = store::contests::get_one(db, &r.contest_id).await?;
     Ok(RoundView {
         id: r.id.clone(),
@@ -425,4 +425,25 @@ pub async fn overall_ranking(contest_id: String) -> Result<Ranking, AppError> {
     let st = state()?;
     let c = store::contests::get_one(&st.db, &contest_id).await?;
     Ok(Ranking { title: c.name, perfect: None, rows: rank_views(results::overall(&st.db, &contest_id).await?, true) })
+}
+
+/// The organizer's dashboard of a round: live attempts, participation by
+/// day and unit, score distribution, question statistics and the ranking.
+#[server(prefix = "/api", endpoint = "round_dashboard")]
+pub async fn round_dashboard(id: String) -> Result<Dashboard, AppError> {
+    require(ORGANIZERS).await?;
+    let st = state()?;
+    let now = now_ms();
+    let round = round_view(&st.db, rounds::get_one(&st.db, &id).await?, now).await?;
+    crate::ssr_reports::round_dashboard(&st.db, round, now).await
+}
+
+/// Participants, attempts, participation rate and prizes per unit over a
+/// contest's rounds.
+#[server(prefix = "/api", endpoint = "unit_leaderboard")]
+pub async fn unit_leaderboard(contest_id: String) -> Result<TableView, AppError> {
+    require(ORGANIZERS).await?;
+    let st = state()?;
+    store::contests::get_one(&st.db, &contest_id).await?;
+    crate::ssr_reports::unit_leaderboard(&st.db, &contest_id).await
 }

@@ -349,3 +349,31 @@ pub struct FinalistView {
     pub confirmed_at: i64,
 }
 
+
+/// A report table: shown on the dashboard and exported to `.xlsx` as is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TableView {
+    /// Used in the export address.
+    pub key: String,
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Chart {
+    pub title: String,
+    /// SVG drawn on the server.
+    pub svg: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub round: RoundView,
+    pub in_progress: i64,
+    pub attempts: usize,
+    pub people: usize,
+    pub perfect: i64,
+    pub charts: Vec<Chart>,
+    pub tables: Vec<TableView>,
+}

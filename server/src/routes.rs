@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/quan-tri/tai-len", post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)))
         .route("/quan-tri/xuat", get(export))
+        .route("/ban-to-chuc/xuat", get(export_report))
 }
 
 async fn healthz(State(st): State<AppState>) -> Response {
@@ -149,5 +150,52 @@ async fn export(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<
         .header(header::CONTENT_TYPE, mime)
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"ngan-hang-cau-hoi.{ext}\""))
         .body(Body::from(bytes))
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống"))
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    /// A round's dashboard table (`bang` is its key) …
+    vong: Option<String>,
+    /// … or a contest's unit leaderboard (`don-vi`) or overall ranking (`xep-hang`).
+    cuoc_thi: Option<String>,
+    bang: String,
+}
+
+/// Any organizer table as `.xlsx`: the same rows the page shows.
+async fn export_report(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<ReportQuery>) -> Response {
+    if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
+        return r;
+    }
+    let now = store::now_ms();
+    let table: Result<Option<app::types::TableView>, app::error::AppError> = async {
+        match (&q.vong, &q.cuoc_thi) {
+            (Some(id), _) => {
+                let view = app::round_api::round_view(&st.db, store::rounds::get_one(&st.db, id).await?, now).await?;
+                let d = app::ssr_reports::round_dashboard(&st.db, view, now).await?;
+                Ok(d.tables.into_iter().find(|t| t.key == q.bang))
+            }
+            (None, Some(cid)) => match q.bang.as_str() {
+                "don-vi" => Ok(Some(app::ssr_reports::unit_leaderboard(&st.db, cid).await?)),
+                "xep-hang" => Ok(Some(app::ssr_reports::ranking_table(&store::results::overall(&st.db, cid).await?))),
+                _ => Ok(None),
+            },
+            (None, None) => Ok(None),
+        }
+    }
+    .await;
+    let table = match table {
+        Ok(Some(t)) => t,
+        Ok(None) => return plain(StatusCode::NOT_FOUND, "Không tìm thấy bảng cần xuất"),
+        Err(app::error::AppError::NotFound) => return plain(StatusCode::NOT_FOUND, "Không tìm thấy"),
+        Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let mut rows = vec![table.header.clone()];
+    rows.extend(table.rows);
+    let sheet: String = table.title.chars().take(31).collect();
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.xlsx\"", table.key))
+        .body(Body::from(formats::xlsx::write_rows(&sheet, &rows)))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống"))
 }

@@ -109,6 +109,52 @@ async fn a_full_round_with_many_cadres() {
     // The public cannot see the ranking before the results are published.
     let (status, body) = s.client().call("round_ranking", &[("id", &round)]).await;
     assert!(status >= 400 && body.contains("chưa được công bố"), "{status} {body}");
+
+    // The dashboard counts what happened, and every table exports to xlsx.
+    let d = organizer.json("round_dashboard", &[("id", &round)]).await;
+    assert_eq!((d["attempts"].as_i64(), d["people"].as_i64(), d["in_progress"].as_i64()), (Some(10), Some(10), Some(0)));
+    assert_eq!(d["charts"].as_array().unwrap().len(), 2);
+    assert!(d["charts"][0]["svg"].as_str().unwrap().starts_with("<svg"));
+    let tables = d["tables"].as_array().unwrap();
+    let units = tables.iter().find(|t| t["key"] == "don-vi").unwrap();
+    let unassigned = units["rows"].as_array().unwrap().iter().find(|r| r[0] == "(Chưa chọn đơn vị)").unwrap();
+    assert_eq!((unassigned[2].as_str(), unassigned[3].as_str()), (Some("10"), Some("10")));
+    let hist = tables.iter().find(|t| t["key"] == "pho-diem").unwrap();
+    let counted: i64 = hist["rows"].as_array().unwrap().iter().map(|r| r[1].as_str().unwrap().parse::<i64>().unwrap()).sum();
+    assert_eq!(counted, 10);
+    for t in tables {
+        let r = organizer.get(&format!("/ban-to-chuc/xuat?vong={round}&bang={}", t["key"].as_str().unwrap())).await;
+        assert_eq!(r.status().as_u16(), 200);
+        assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an xlsx (zip) file");
+    }
+    assert_eq!(s.client().get(&format!("/ban-to-chuc/xuat?vong={round}&bang=xep-hang")).await.status().as_u16(), 401);
+
+    // Close, publish the results, pick and confirm the finalists.
+    let info = organizer.json("round_info", &[("id", &round)]).await;
+    let contest = info["round"]["contest_id"].as_str().unwrap().to_string();
+    let (status, _) = organizer.call("round_action", &[("round_id", &round), ("action", "publish_results")]).await;
+    assert!(status >= 400, "results wait for the round to close");
+    organizer.json("round_action", &[("round_id", &round), ("action", "close")]).await;
+    organizer.json("round_action", &[("round_id", &round), ("action", "publish_key")]).await;
+    organizer.json("round_action", &[("round_id", &round), ("action", "publish_results")]).await;
+    let public = s.client().json("round_ranking", &[("id", &round)]).await;
+    assert_eq!(public["rows"].as_array().unwrap().len(), 10);
+    assert!(public["rows"][0]["user_id"].is_null(), "the public ranking carries no account ids");
+    let proposed = organizer.json("propose_finalists", &[("contest_id", &contest), ("count", "4"), ("quota", "0")]).await;
+    let proposed = proposed.as_array().unwrap();
+    assert_eq!(proposed.len(), 4);
+    let mut form: Vec<(String, String)> = vec![("contest_id".into(), contest.clone())];
+    for (i, r) in proposed.iter().enumerate() {
+        form.push((format!("user_ids[{i}]"), r["user_id"].as_str().unwrap().to_string()));
+    }
+    let form_ref: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    organizer.json("confirm_finalists", &form_ref).await;
+    let detail = organizer.json("contest_detail", &[("id", &contest)]).await;
+    let finalists: Vec<&str> = detail["finalists"].as_array().unwrap().iter().map(|f| f["full_name"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = proposed.iter().map(|r| r["full_name"].as_str().unwrap()).collect();
+    assert_eq!(finalists, expected);
+    let board = organizer.json("unit_leaderboard", &[("contest_id", &contest)]).await;
+    assert_eq!(board["key"], "don-vi");
 }
 
 #[tokio::test]

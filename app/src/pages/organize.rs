@@ -46,6 +46,7 @@ pub fn ContestPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let detail = Resource::new(id, get_contest);
+    let units = Resource::new(id, unit_leaderboard);
     let propose = ServerAction::<ProposeFinalists>::new();
     let confirm = ServerAction::<ConfirmFinalists>::new();
     view! {
@@ -74,7 +75,22 @@ pub fn ContestPage() -> impl IntoView {
                             <tbody>{rounds_rows}</tbody>
                         </table>
                     </div>
-                    <p><A href=format!("/ban-to-chuc/cuoc-thi/{cid}/xep-hang")>"Bảng xếp hạng chung các vòng"</A></p>
+                    <p>
+                        <A href=format!("/ban-to-chuc/cuoc-thi/{cid}/xep-hang")>"Bảng xếp hạng chung các vòng"</A>
+                        " · "
+                        <a href=format!("/ban-to-chuc/xuat?cuoc_thi={cid}&bang=xep-hang") rel="external" download="">"Xuất Excel"</a>
+                    </p>
+                    <Suspense fallback=loading>
+                        {move || Suspend::new(async move {
+                            match units.await {
+                                Err(e) => error_view(&e),
+                                Ok(t) => {
+                                    let href = format!("/ban-to-chuc/xuat?cuoc_thi={}&bang=don-vi", id());
+                                    view! { <ReportTable t href/> }.into_any()
+                                }
+                            }
+                        })}
+                    </Suspense>
                     <details>
                         <summary>"Thêm vòng thi"</summary>
                         <RoundForm contest_id=cid.clone() round=None/>
@@ -185,7 +201,7 @@ pub fn RoundAdminPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let act = ServerAction::<RoundAction>::new();
     let info = Resource::new(move || (id(), act.version().get()), |(id, _)| round_info(id));
-    let ranking = Resource::new(move || (id(), act.version().get()), |(id, _)| round_ranking(id));
+    let dashboard = Resource::new(move || (id(), act.version().get()), |(id, _)| round_dashboard(id));
     view! {
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
@@ -229,12 +245,11 @@ pub fn RoundAdminPage() -> impl IntoView {
                         }
                     })}
                     {action_error(act.value())}
-                    <h2>"Xếp hạng"</h2>
                     <Suspense fallback=loading>
                         {move || Suspend::new(async move {
-                            match ranking.await {
+                            match dashboard.await {
                                 Err(e) => error_view(&e),
-                                Ok(rk) => view! { <RankingTable ranking=rk/> }.into_any(),
+                                Ok(d) => view! { <DashboardView d/> }.into_any(),
                             }
                         })}
                     </Suspense>
@@ -263,5 +278,43 @@ pub fn OverallRankingPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn DashboardView(d: Dashboard) -> impl IntoView {
+    let export = |key: &str| format!("/ban-to-chuc/xuat?vong={}&bang={key}", d.round.id);
+    view! {
+        <div class="kpis">
+            <div class="kpi"><strong>{d.in_progress}</strong><span>"đang làm bài"</span></div>
+            <div class="kpi"><strong>{d.attempts}</strong><span>"lượt đã nộp"</span></div>
+            <div class="kpi"><strong>{d.people}</strong><span>"người tham gia"</span></div>
+            <div class="kpi"><strong>{d.perfect}</strong><span>"lượt đúng tất cả"</span></div>
+        </div>
+        <div class="charts">
+            {d.charts.into_iter().map(|c| view! { <figure class="chart-box"><figcaption>{c.title}</figcaption><div inner_html=c.svg></div></figure> }).collect_view()}
+        </div>
+        {d.tables.into_iter().map(|t| {
+            let href = export(&t.key);
+            view! { <ReportTable t href/> }
+        }).collect_view()}
+    }
+}
+
+/// A report table with its `.xlsx` export link.
+#[component]
+pub fn ReportTable(t: TableView, href: String) -> impl IntoView {
+    view! {
+        <section class="report">
+            <h2>{t.title.clone()} " " <a href=href class="small" rel="external" download="">"Xuất Excel"</a></h2>
+            <div class="table-wrap">
+                <table>
+                    <thead><tr>{t.header.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view()}</tr></thead>
+                    <tbody>
+                        {t.rows.into_iter().map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }
