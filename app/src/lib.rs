@@ -97,6 +97,8 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/ban-to-chuc/cuoc-thi/:id") view=pages::organize::ContestPage ssr=SsrMode::Async/>
                 <Route path=path!("/ban-to-chuc/cuoc-thi/:id/xep-hang") view=pages::organize::OverallRankingPage ssr=SsrMode::Async/>
                 <Route path=path!("/ban-to-chuc/vong/:id") view=pages::organize::RoundAdminPage ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/thi-sinh") view=pages::organize::CadresPage ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/thi-sinh/nhap/:id") view=pages::organize::CadrePreviewPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="footer">

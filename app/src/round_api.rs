@@ -447,3 +447,43 @@ pub async fn unit_leaderboard(contest_id: String) -> Result<TableView, AppError>
     store::contests::get_one(&st.db, &contest_id).await?;
     crate::ssr_reports::unit_leaderboard(&st.db, &contest_id).await
 }
+
+/// What a bulk registration file would register, or every error in it.
+#[server(prefix = "/api", endpoint = "cadre_preview")]
+pub async fn get_cadre_preview(id: String) -> Result<CadrePreview, AppError> {
+    let user = require(ORGANIZERS).await?;
+    let st = state()?;
+    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Cadres).await?;
+    let (rows, errors) = match crate::ssr_views::cadre_rows(&st.db, &upload).await? {
+        Ok(rows) => (rows, Vec::new()),
+        Err(errors) => (Vec::new(), errors),
+    };
+    Ok(CadrePreview {
+        upload_id: upload.id,
+        file_name: upload.file_name,
+        applied: upload.applied_at.is_some(),
+        errors,
+        rows: rows
+            .into_iter()
+            .map(|r| CadreView { line: r.line, full_name: r.full_name, login: r.login, unit_name: r.unit_name, position: r.position, has_password: r.password.is_some() })
+            .collect(),
+    })
+}
+
+/// Registers every cadre of the file, or none; returns each login with its
+/// first password, shown this once.
+#[server(prefix = "/api", endpoint = "cadre_confirm")]
+pub async fn cadre_confirm(id: String) -> Result<Vec<CredentialView>, AppError> {
+    let user = require(ORGANIZERS).await?;
+    let st = state()?;
+    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Cadres).await?;
+    let rows = crate::ssr_views::cadre_rows(&st.db, &upload)
+        .await?
+        .map_err(|errs| AppError::Invalid(format!("Tệp có {} lỗi, không ai được đăng ký", errs.len())))?;
+    let creds = store::users::create_many(&st.db, &rows, &upload.id).await?;
+    tracing::info!(upload = %upload.id, user = %user.id, count = creds.len(), "cadres registered in bulk");
+    Ok(creds
+        .into_iter()
+        .map(|c| CredentialView { line: c.line, full_name: c.full_name, login: c.login, unit_name: c.unit_name, password: c.password })
+        .collect())
+}

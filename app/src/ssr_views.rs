@@ -186,3 +186,14 @@ pub async fn unit_preview(db: &Db, upload: Upload) -> Result<UnitPreview, AppErr
             .collect(),
     })
 }
+
+pub async fn cadre_rows(db: &Db, upload: &Upload) -> Result<Result<Vec<formats::cadres::CadreRow>, Vec<ImportError>>, AppError> {
+    let rows = match formats::read_table(upload.format, &upload.bytes) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(vec![e])),
+    };
+    let units = store::units::list(db).await?;
+    let known: Vec<formats::cadres::KnownUnit> = units.iter().map(|u| formats::cadres::KnownUnit { id: &u.id, code: &u.code, name: &u.name }).collect();
+    let taken = store::users::taken_logins(db).await?;
+    Ok(formats::cadres::parse_rows(&rows, &known, &taken))
+}

@@ -377,3 +377,32 @@ pub struct Dashboard {
     pub charts: Vec<Chart>,
     pub tables: Vec<TableView>,
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CadreView {
+    pub line: usize,
+    pub full_name: String,
+    pub login: String,
+    pub unit_name: Option<String>,
+    pub position: String,
+    pub has_password: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CadrePreview {
+    pub upload_id: String,
+    pub file_name: String,
+    pub applied: bool,
+    pub errors: Vec<ImportError>,
+    pub rows: Vec<CadreView>,
+}
+
+/// A registered cadre's login and first password, shown once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CredentialView {
+    pub line: usize,
+    pub full_name: String,
+    pub login: String,
+    pub unit_name: Option<String>,
+    pub password: String,
+}

@@ -49,6 +49,7 @@ fn back_with_error(purpose: Purpose, msg: &str) -> Response {
     let page = match purpose {
         Purpose::Questions => "/quan-tri/ngan-hang",
         Purpose::Units => "/quan-tri/don-vi",
+        Purpose::Cadres => "/ban-to-chuc/thi-sinh",
     };
     let enc: String = msg
         .bytes()
@@ -62,7 +63,8 @@ fn back_with_error(purpose: Purpose, msg: &str) -> Response {
 
 /// Stores an uploaded file and sends the admin to its preview.
 async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multipart) -> Response {
-    let user = match require(&st, &headers, &[Role::Admin]).await {
+    // Organizers may upload cadre lists only; the purpose is checked below.
+    let user = match require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -88,6 +90,7 @@ async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multip
                 let value = field.text().await.unwrap_or_default();
                 match name.as_str() {
                     "purpose" if value == "units" => purpose = Purpose::Units,
+                    "purpose" if value == "cadres" => purpose = Purpose::Cadres,
                     "topic" if !value.trim().is_empty() => match hoithi_core::taxonomy::find(&value) {
                         Some(t) => defaults.topic = Some(t.key.to_string()),
                         None => return back_with_error(purpose, "Chủ đề mặc định không hợp lệ"),
@@ -98,20 +101,24 @@ async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multip
             }
         }
     }
+    if user.role != Role::Admin && purpose != Purpose::Cadres {
+        return plain(StatusCode::FORBIDDEN, "Bạn không có quyền thực hiện thao tác này");
+    }
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return back_with_error(purpose, "Chưa chọn tệp hoặc tệp rỗng");
     };
     let Some(format) = Format::detect(&file_name, &bytes) else {
         return back_with_error(purpose, "Không nhận ra định dạng tệp (.hq, .xlsx, .csv, .gift, .aiken, .txt)");
     };
-    if purpose == Purpose::Units && !matches!(format, Format::Csv | Format::Xlsx) {
-        return back_with_error(purpose, "Tệp đơn vị phải là CSV hoặc Excel (.xlsx)");
+    if purpose != Purpose::Questions && !matches!(format, Format::Csv | Format::Xlsx) {
+        return back_with_error(purpose, "Tệp phải là CSV hoặc Excel (.xlsx)");
     }
     match store::uploads::save(&st.db, &user.id, purpose, &file_name, format, &defaults, &bytes).await {
         Ok(id) => {
             let to = match purpose {
                 Purpose::Questions => format!("/quan-tri/nhap/{id}"),
                 Purpose::Units => format!("/quan-tri/don-vi/nhap/{id}"),
+                Purpose::Cadres => format!("/ban-to-chuc/thi-sinh/nhap/{id}"),
             };
             Redirect::to(&to).into_response()
         }

@@ -50,7 +50,44 @@ async fn roles_are_enforced_on_every_protected_function() {
     type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a [&'a str]);
     let bank_readers: &[&str] = &["admin", "organizer"];
     let admins: &[&str] = &["admin"];
+    let organizers: &[&str] = &["admin", "organizer"];
+    let signed_in: &[&str] = &["admin", "organizer", "judge", "contestant"];
+    let round_form = || -> Vec<(&str, String)> {
+        vec![
+            ("contest_id", "khong-co".into()),
+            ("round_id", "".into()),
+            ("name", "Vòng kiểm thử phân quyền".into()),
+            ("opens_at", "2030-01-01T08:00".into()),
+            ("closes_at", "2030-01-02T08:00".into()),
+            ("questions", "5".into()),
+            ("draw", "".into()),
+            ("time_limit_minutes", "10".into()),
+            ("attempts_allowed", "1".into()),
+            ("counting", "best".into()),
+            ("review", "never".into()),
+            ("prizes", "Giải Nhất: 1".into()),
+        ]
+    };
+    let id = |v: &str| vec![("id", v.to_string())];
     let cases: Vec<Case> = vec![
+        ("create_contest", vec![("name", "Cuộc thi kiểm thử phân quyền".into()), ("description", "".into())], organizers),
+        ("contest_detail", id("khong-co"), organizers),
+        ("save_round", round_form(), organizers),
+        ("round_action", vec![("round_id", "khong-co".into()), ("action", "publish".into())], organizers),
+        ("propose_finalists", vec![("contest_id", "khong-co".into()), ("count", "16".into()), ("quota", "0".into())], organizers),
+        ("confirm_finalists", vec![("contest_id", "khong-co".into()), ("user_ids[0]", "khong-co".into())], organizers),
+        ("overall_ranking", vec![("contest_id", "khong-co".into())], organizers),
+        ("round_dashboard", id("khong-co"), organizers),
+        ("unit_leaderboard", vec![("contest_id", "khong-co".into())], organizers),
+        ("cadre_preview", id("khong-co"), organizers),
+        ("cadre_confirm", id("khong-co"), organizers),
+        ("my_rounds", vec![], signed_in),
+        ("round_info", id("khong-co"), signed_in),
+        ("start_attempt", vec![("round_id", "khong-co".into())], signed_in),
+        ("get_attempt", id("khong-co"), signed_in),
+        ("save_answer", vec![("attempt_id", "khong-co".into()), ("position", "0".into())], signed_in),
+        ("submit_attempt", vec![("attempt_id", "khong-co".into()), ("prediction", "".into())], signed_in),
+        ("attempt_result", id("khong-co"), signed_in),
         ("list_questions", vec![("topic", "".into()), ("difficulty", "".into()), ("q", "".into()), ("retired", "false".into()), ("page", "1".into())], bank_readers),
         ("bank_stats", vec![], bank_readers),
         ("get_question", vec![("id", qid.clone())], bank_readers),

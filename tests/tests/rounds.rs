@@ -212,3 +212,59 @@ async fn answers_after_the_deadline_are_refused() {
     assert_eq!(result["summary"]["score"], 1, "only the answer saved in time counts");
     assert!(result["prediction"].is_null(), "a forged late prediction is ignored");
 }
+
+fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    hoithi_core::formats::xlsx::write_rows("Danh sách", &rows)
+}
+
+#[tokio::test]
+async fn organizers_register_a_units_cadres_from_excel() {
+    let s = Server::start().await;
+    let admin = s.admin().await;
+    let units = "Mã,Tên đơn vị,Cấp,Mã cấp trên,Số người\nUH,Huyện Ứng Hòa,Huyện,,2500\nUH-VD,Thị trấn Vân Đình,Xã,UH,120\n";
+    let (_, loc) = admin.upload("units", "don-vi.csv", units.as_bytes().to_vec(), "").await;
+    admin.json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())]).await;
+    let organizer = s.user(&admin, "organizer", "0911000501").await;
+
+    // One bad row: every error reported, nobody registered.
+    let bad = xlsx(&[
+        &["STT", "Họ và tên", "Số điện thoại", "Đơn vị", "Chức vụ"],
+        &["1", "Nguyễn Văn An", "0913000001", "UH-VD", "Bí thư chi bộ"],
+        &["2", "Trần Thị Bình", "so-sai", "Xã không có", ""],
+    ]);
+    let (status, loc) = organizer.upload("cadres", "danh-sach.xlsx", bad, "").await;
+    assert_eq!(status, 303, "{loc}");
+    let id = loc.rsplit('/').next().unwrap().to_string();
+    let p = organizer.json("cadre_preview", &[("id", &id)]).await;
+    let errors = p["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{p}");
+    assert!(errors.iter().all(|e| e["line"] == 3));
+    let (status, _) = organizer.call("cadre_confirm", &[("id", &id)]).await;
+    assert!(status >= 400);
+    assert!(admin.json("list_users", &[("q", "0913000001")]).await.as_array().unwrap().is_empty(), "nothing half-imported");
+
+    let good = xlsx(&[
+        &["Họ và tên", "Điện thoại/Email", "Đơn vị", "Chức vụ", "Mật khẩu"],
+        &["Nguyễn Văn An", "0913000001", "UH-VD", "Bí thư chi bộ", ""],
+        &["Trần Thị Bình", "binh@unghoa.gov.vn", "thi tran van dinh", "Đảng viên", "mat-khau-cua-binh"],
+    ]);
+    let (_, loc) = organizer.upload("cadres", "danh-sach.xlsx", good, "").await;
+    let id = loc.rsplit('/').next().unwrap().to_string();
+    let creds = organizer.json("cadre_confirm", &[("id", &id)]).await;
+    let creds = creds.as_array().unwrap();
+    assert_eq!(creds.len(), 2);
+    assert_eq!(creds[1]["password"], "mat-khau-cua-binh");
+    // The generated password works, and the cadre sits in the unit.
+    let c = s.client();
+    let (status, body) = c.call("login", &[("login", "0913000001"), ("password", creds[0]["password"].as_str().unwrap()), ("next", "/")]).await;
+    assert_eq!(status, 200, "{body}");
+    let me = c.json("whoami", &[]).await;
+    assert_eq!((me["role"].as_str(), me["unit_name"].as_str()), (Some("Contestant"), Some("Thị trấn Vân Đình")));
+    // The same file twice registers nobody twice.
+    let (status, _) = organizer.call("cadre_confirm", &[("id", &id)]).await;
+    assert!(status >= 400);
+    // Contestants cannot upload lists.
+    let (status, _) = c.upload("cadres", "x.xlsx", xlsx(&[&["Họ và tên", "Điện thoại"]]), "").await;
+    assert_eq!(status, 403);
+}

@@ -18,6 +18,7 @@ pub fn ContestsPage() -> impl IntoView {
     let contests = Resource::new(|| (), |_| list_contests());
     view! {
         <h1>"Quản lý cuộc thi"</h1>
+        <p><A href="/ban-to-chuc/thi-sinh">"Đăng ký thí sinh theo danh sách Excel"</A></p>
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match contests.await {
@@ -316,5 +317,95 @@ pub fn ReportTable(t: TableView, href: String) -> impl IntoView {
                 </table>
             </div>
         </section>
+    }
+}
+
+/// Bulk registration: upload a unit's list of cadres.
+#[component]
+pub fn CadresPage() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let upload_error = move || query.read().get("loi");
+    view! {
+        <h1>"Đăng ký thí sinh theo danh sách"</h1>
+        <section class="card">
+            <p class="muted">
+                "Tệp Excel (.xlsx) hoặc CSV có các cột: Họ và tên | Số điện thoại hoặc e-mail | Đơn vị (mã hoặc tên trong cây đơn vị) | Chức vụ | Mật khẩu (có thể bỏ trống: hệ thống tạo mật khẩu). Tệp có lỗi sẽ không đăng ký ai."
+            </p>
+            {move || upload_error().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
+            <form method="post" action="/quan-tri/tai-len" enctype="multipart/form-data" class="form">
+                <input type="hidden" name="purpose" value="cadres"/>
+                <label>"Tệp danh sách" <input type="file" name="file" accept=".csv,.xlsx" required/></label>
+                <button type="submit">"Tải lên và kiểm tra"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn CadrePreviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let confirm = ServerAction::<CadreConfirm>::new();
+    let preview = Resource::new(id, get_cadre_preview);
+    view! {
+        <h1>"Kiểm tra danh sách thí sinh"</h1>
+        {move || confirm.value().get().and_then(|r| r.ok()).map(|creds| view! {
+            <div class="alert ok" role="status">{format!("Đã đăng ký {} thí sinh. Hãy lưu hoặc in bảng mật khẩu dưới đây: bảng chỉ hiện một lần.", creds.len())}</div>
+            <div class="table-wrap">
+                <table class="credentials">
+                    <thead><tr><th>"Dòng"</th><th>"Họ và tên"</th><th>"Đơn vị"</th><th>"Tài khoản"</th><th>"Mật khẩu"</th></tr></thead>
+                    <tbody>
+                        {creds.into_iter().map(|c| view! {
+                            <tr><td>{c.line}</td><td>{c.full_name}</td><td>{c.unit_name.unwrap_or_default()}</td><td>{c.login}</td><td><code>{c.password}</code></td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                let p = match preview.await {
+                    Ok(p) => p,
+                    Err(e) => return error_view(&e),
+                };
+                let n = p.rows.len();
+                let body = if !p.errors.is_empty() {
+                    view! {
+                        <div class="alert error" role="alert">
+                            <p><strong>{format!("Tệp có {} lỗi.", p.errors.len())}</strong> " Không ai được đăng ký."</p>
+                            <ul class="errors">{p.errors.iter().map(|e| view! { <li>{e.to_string()}</li> }).collect_view()}</ul>
+                        </div>
+                        <p><A href="/ban-to-chuc/thi-sinh">"Tải lên tệp khác"</A></p>
+                    }
+                    .into_any()
+                } else if p.applied {
+                    view! { <div class="alert ok" role="status">"Danh sách này đã được đăng ký."</div> }.into_any()
+                } else {
+                    view! {
+                        <ActionForm action=confirm attr:class="form">
+                            <input type="hidden" name="id" value=p.upload_id.clone()/>
+                            {action_error(confirm.value())}
+                            <button type="submit">{format!("Xác nhận đăng ký {n} thí sinh")}</button>
+                        </ActionForm>
+                    }
+                    .into_any()
+                };
+                view! {
+                    <p>"Tệp " <strong>{p.file_name.clone()}</strong> ": " {n} " thí sinh."</p>
+                    {body}
+                    <div class="table-wrap">
+                        <table>
+                            <thead><tr><th>"Dòng"</th><th>"Họ và tên"</th><th>"Tài khoản"</th><th>"Đơn vị"</th><th>"Chức vụ"</th></tr></thead>
+                            <tbody>
+                                {p.rows.into_iter().map(|r| view! {
+                                    <tr><td>{r.line}</td><td>{r.full_name}</td><td>{r.login}</td><td>{r.unit_name.unwrap_or_default()}</td><td>{r.position}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            })}
+        </Suspense>
     }
 }

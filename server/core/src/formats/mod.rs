@@ -4,6 +4,7 @@
 //! empty.
 
 pub mod aiken;
+pub mod cadres;
 pub mod csv_fmt;
 pub mod gift;
 pub mod native;

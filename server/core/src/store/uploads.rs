@@ -8,6 +8,7 @@ use base64::Engine;
 pub enum Purpose {
     Questions,
     Units,
+    Cadres,
 }
 
 impl Purpose {
@@ -15,6 +16,7 @@ impl Purpose {
         match self {
             Purpose::Questions => "questions",
             Purpose::Units => "units",
+            Purpose::Cadres => "cadres",
         }
     }
 }

@@ -112,3 +112,71 @@ pub async fn count(db: &Db) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&db.pool).await?;
     get(&row, "n")
 }
+
+/// Logins already registered among `logins`.
+pub async fn taken_logins(db: &Db) -> Result<std::collections::HashSet<String>> {
+    let rows = sqlx::query("SELECT login FROM users").fetch_all(&db.pool).await?;
+    rows.iter().map(|r| get::<String>(r, "login")).collect()
+}
+
+/// A cadre registered in bulk and the password to hand them: the one in
+/// the file, or one generated now (shown once, stored only as a hash).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Credential {
+    pub line: usize,
+    pub full_name: String,
+    pub login: String,
+    pub unit_name: Option<String>,
+    pub password: String,
+}
+
+/// Registers every row as a contestant in one transaction, the upload
+/// claimed first: all rows or none.
+pub async fn create_many(db: &Db, rows: &[crate::formats::cadres::CadreRow], upload_id: &str) -> Result<Vec<Credential>> {
+    let creds: Vec<Credential> = rows
+        .iter()
+        .map(|r| Credential {
+            line: r.line,
+            full_name: r.full_name.clone(),
+            login: r.login.clone(),
+            unit_name: r.unit_name.clone(),
+            password: r.password.clone().unwrap_or_else(crate::auth::new_password),
+        })
+        .collect();
+    // Hashing is deliberately slow: keep it off the async workers.
+    let hashes = {
+        let pw: Vec<String> = creds.iter().map(|c| c.password.clone()).collect();
+        tokio::task::spawn_blocking(move || pw.iter().map(|p| crate::auth::hash_password(p)).collect::<Vec<_>>())
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("hashing: {e}")))?
+    };
+    let now = now_ms();
+    let mut tx = db.pool.begin().await?;
+    let claimed = sqlx::query("UPDATE uploads SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL").bind(now).bind(upload_id).execute(&mut *tx).await?;
+    if claimed.rows_affected() == 0 {
+        return Err(StoreError::Invalid("Tệp này đã được nhập rồi".into()));
+    }
+    for (r, hash) in rows.iter().zip(&hashes) {
+        let res = sqlx::query(
+            "INSERT INTO users (id, login, full_name, password_hash, role, unit_id, position, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(&r.login)
+        .bind(&r.full_name)
+        .bind(hash)
+        .bind(Role::Contestant.as_str())
+        .bind(r.unit_id.as_deref())
+        .bind(&r.position)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        match res {
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::Invalid(format!("Dòng {}: tài khoản \"{}\" vừa được đăng ký; không ai được nhập", r.line, r.login)))
+            }
+            other => other?,
+        };
+    }
+    tx.commit().await?;
+    Ok(creds)
+}
