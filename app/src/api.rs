@@ -45,7 +45,7 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
         Some((u, hash)) if hoithi_core::auth::verify_password(&password, &hash) => u,
         _ => {
             // Same answer for an unknown login and a wrong password.
-            return Err(AppError::Invalid("Sai tài khoản hoặc mật khẩu".into()));
+            return Err(ssr::invalid("Sai tài khoản hoặc mật khẩu".into()));
         }
     };
     st.limiter.reset(&format!("login:user:{login_norm}"));
@@ -80,15 +80,15 @@ pub async fn register(
     ssr::rate_limit(&format!("register:ip:{ip}"), 20)?;
     let full_name = hoithi_core::text::clean(&full_name);
     if full_name.chars().count() < 2 {
-        return Err(AppError::Invalid("Vui lòng nhập họ và tên".into()));
+        return Err(ssr::invalid("Vui lòng nhập họ và tên".into()));
     }
-    let login = hoithi_core::auth::normalize_login(&login).map_err(AppError::Invalid)?;
+    let login = hoithi_core::auth::normalize_login(&login).map_err(ssr::invalid)?;
     ssr::rate_limit(&format!("register:login:{login}"), 5)?;
     if password.chars().count() < 8 {
-        return Err(AppError::Invalid("Mật khẩu cần ít nhất 8 ký tự".into()));
+        return Err(ssr::invalid("Mật khẩu cần ít nhất 8 ký tự".into()));
     }
     if password != password2 {
-        return Err(AppError::Invalid("Hai lần nhập mật khẩu không khớp".into()));
+        return Err(ssr::invalid("Hai lần nhập mật khẩu không khớp".into()));
     }
     let unit = (!unit_id.trim().is_empty()).then(|| unit_id.trim().to_string());
     let position = hoithi_core::text::clean(&position);
@@ -178,7 +178,7 @@ pub async fn save_question(
     let user = require(ADMIN).await?;
     let st = state()?;
     let draft = crate::ssr_views::draft_from_form(&kind, &topic, &difficulty, &text, &options, &answers, &tolerance, &explanation, &source, &image)
-        .map_err(AppError::Invalid)?;
+        .map_err(ssr::invalid)?;
     Ok(store::questions::save_version(&st.db, &id, draft, &user.id).await?)
 }
 
@@ -204,7 +204,7 @@ pub async fn import_confirm(id: String) -> Result<PlanCounts, AppError> {
     let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions).await?;
     let parsed = hoithi_core::formats::parse(upload.format, &upload.bytes, &upload.defaults);
     if !parsed.errors.is_empty() {
-        return Err(AppError::Invalid(format!("Tệp có {} lỗi, không câu nào được nhập", parsed.errors.len())));
+        return Err(ssr::invalid(format!("Tệp có {} lỗi, không câu nào được nhập", parsed.errors.len())));
     }
     let plan = store::questions::import(&st.db, parsed.questions, Some(&user.id), Some(&upload.id)).await?;
     tracing::info!(upload = %upload.id, user = %user.id, counts = ?plan.counts(), "questions imported");
@@ -225,7 +225,7 @@ pub async fn unit_confirm(id: String) -> Result<(usize, usize), AppError> {
     let st = state()?;
     let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Units).await?;
     let rows = crate::ssr_views::unit_rows(&st.db, &upload).await?.map_err(|errs| {
-        AppError::Invalid(format!("Tệp có {} lỗi, không đơn vị nào được nhập", errs.len()))
+        ssr::invalid(format!("Tệp có {} lỗi, không đơn vị nào được nhập", errs.len()))
     })?;
     Ok(store::units::apply(&st.db, &rows, &upload.id).await?)
 }
@@ -241,9 +241,9 @@ pub async fn list_users(q: String) -> Result<Vec<UserView>, AppError> {
 pub async fn set_user_role(user_id: String, role: String) -> Result<(), AppError> {
     let me = require(ADMIN).await?;
     let st = state()?;
-    let role = Role::parse(&role).ok_or_else(|| AppError::Invalid("Vai trò không hợp lệ".into()))?;
+    let role = Role::parse(&role).ok_or_else(|| ssr::invalid("Vai trò không hợp lệ".into()))?;
     if me.id == user_id && role != Role::Admin {
-        return Err(AppError::Invalid("Không thể tự bỏ quyền quản trị của chính mình".into()));
+        return Err(ssr::invalid("Không thể tự bỏ quyền quản trị của chính mình".into()));
     }
     Ok(store::users::set_role(&st.db, &user_id, role).await?)
 }
@@ -252,14 +252,14 @@ pub async fn set_user_role(user_id: String, role: String) -> Result<(), AppError
 pub async fn create_user(full_name: String, login: String, password: String, role: String, unit_id: String, position: String) -> Result<(), AppError> {
     require(ADMIN).await?;
     let st = state()?;
-    let role = Role::parse(&role).ok_or_else(|| AppError::Invalid("Vai trò không hợp lệ".into()))?;
+    let role = Role::parse(&role).ok_or_else(|| ssr::invalid("Vai trò không hợp lệ".into()))?;
     let full_name = hoithi_core::text::clean(&full_name);
     if full_name.is_empty() {
-        return Err(AppError::Invalid("Vui lòng nhập họ và tên".into()));
+        return Err(ssr::invalid("Vui lòng nhập họ và tên".into()));
     }
-    let login = hoithi_core::auth::normalize_login(&login).map_err(AppError::Invalid)?;
+    let login = hoithi_core::auth::normalize_login(&login).map_err(ssr::invalid)?;
     if password.chars().count() < 8 {
-        return Err(AppError::Invalid("Mật khẩu cần ít nhất 8 ký tự".into()));
+        return Err(ssr::invalid("Mật khẩu cần ít nhất 8 ký tự".into()));
     }
     let unit = (!unit_id.trim().is_empty()).then(|| unit_id.trim().to_string());
     store::users::create(

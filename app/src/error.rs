@@ -40,11 +40,7 @@ impl FromServerFnError for AppError {
 impl From<hoithi_core::store::StoreError> for AppError {
     fn from(e: hoithi_core::store::StoreError) -> Self {
         use hoithi_core::store::StoreError;
-        let status = |code: http::StatusCode| {
-            if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                r.set_status(code);
-            }
-        };
+        let status = crate::ssr::set_status;
         match e {
             StoreError::Invalid(m) => {
                 status(http::StatusCode::UNPROCESSABLE_ENTITY);

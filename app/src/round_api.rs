@@ -109,7 +109,7 @@ pub async fn get_attempt(id: String) -> Result<AttemptPlay, AppError> {
     }
     if !attempt.is_open() {
         leptos_axum::redirect(&format!("/bai-thi/{id}/ket-qua"));
-        return Err(AppError::Invalid("Bài thi đã kết thúc".into()));
+        return Err(ssr::invalid("Bài thi đã kết thúc".into()));
     }
     let round = rounds::get_one(&st.db, &attempt.round_id).await?;
     let items = attempts::items(&st.db, &id).await?;
@@ -150,7 +150,7 @@ pub async fn save_answer(attempt_id: String, position: i64, choices: Option<Vec<
                 .iter()
                 .flat_map(|c| c.split(','))
                 .filter(|c| !c.trim().is_empty())
-                .map(|c| c.trim().parse::<usize>().map_err(|_| AppError::Invalid("Phương án không hợp lệ".into())))
+                .map(|c| c.trim().parse::<usize>().map_err(|_| ssr::invalid("Phương án không hợp lệ".into())))
                 .collect::<Result<_, _>>()?,
         ),
     };
@@ -173,7 +173,7 @@ pub async fn submit_attempt(attempt_id: String, prediction: String) -> Result<()
         if p.is_empty() {
             None
         } else {
-            Some(p.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::Invalid("Số dự đoán phải là số nguyên không âm".into()))?)
+            Some(p.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| ssr::invalid("Số dự đoán phải là số nguyên không âm".into()))?)
         }
     } else {
         None
@@ -190,7 +190,7 @@ pub async fn get_attempt_result(id: String) -> Result<AttemptResult, AppError> {
     let st = state()?;
     let attempt = attempts::owned(&st.db, &id, &user.id).await?;
     if attempt.is_open() && hoithi_core::round::accepts(now_ms(), attempt.deadline) {
-        return Err(AppError::Invalid("Bài thi chưa nộp".into()));
+        return Err(ssr::invalid("Bài thi chưa nộp".into()));
     }
     let attempt = attempts::submit(&st.db, &attempt, None, now_ms()).await?;
     let round = rounds::get_one(&st.db, &attempt.round_id).await?;
@@ -277,7 +277,7 @@ pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
         None => false,
     };
     if !organizer && !round.results_published {
-        return Err(AppError::Invalid("Kết quả vòng thi chưa được công bố".into()));
+        return Err(ssr::invalid("Kết quả vòng thi chưa được công bố".into()));
     }
     let res = results::round(&st.db, &id).await?;
     Ok(Ranking { title: round.rules.name, perfect: Some(res.perfect), rows: rank_views(res.rows, organizer) })
@@ -291,7 +291,7 @@ pub async fn create_contest(name: String, description: String) -> Result<String,
     let st = state()?;
     let name = hoithi_core::text::clean(&name);
     if name.is_empty() {
-        return Err(AppError::Invalid("Vui lòng đặt tên cuộc thi".into()));
+        return Err(ssr::invalid("Vui lòng đặt tên cuộc thi".into()));
     }
     let id = store::contests::create(&st.db, &name, &hoithi_core::text::clean(&description)).await?;
     leptos_axum::redirect(&format!("/ban-to-chuc/cuoc-thi/{id}"));
@@ -337,18 +337,18 @@ pub async fn save_round(
 ) -> Result<String, AppError> {
     require(ORGANIZERS).await?;
     let st = state()?;
-    let invalid = |v: Vec<String>| AppError::Invalid(v.join("; "));
+    let invalid = |v: Vec<String>| ssr::invalid(v.join("; "));
     let rules = hoithi_core::round::RoundRules {
         name: hoithi_core::text::clean(&name),
-        opens_at: parse_local_time(&opens_at).ok_or_else(|| AppError::Invalid("Thời điểm mở không hợp lệ".into()))?,
-        closes_at: parse_local_time(&closes_at).ok_or_else(|| AppError::Invalid("Thời điểm kết thúc không hợp lệ".into()))?,
+        opens_at: parse_local_time(&opens_at).ok_or_else(|| ssr::invalid("Thời điểm mở không hợp lệ".into()))?,
+        closes_at: parse_local_time(&closes_at).ok_or_else(|| ssr::invalid("Thời điểm kết thúc không hợp lệ".into()))?,
         questions_per_attempt: questions,
         draw: rules::parse_draw(&draw).map_err(invalid)?,
         // Decimal minutes allowed ("0.5"): short practice rounds.
         time_limit_secs: if time_limit_minutes.is_finite() && time_limit_minutes > 0.0 { (time_limit_minutes * 60.0).round().min(86_400.0) as u32 } else { 0 },
         attempts_allowed,
-        counting: hoithi_core::round::Counting::parse(&counting).ok_or_else(|| AppError::Invalid("Cách tính lượt thi không hợp lệ".into()))?,
-        review: ReviewPolicy::parse(&review).ok_or_else(|| AppError::Invalid("Chế độ xem đáp án không hợp lệ".into()))?,
+        counting: hoithi_core::round::Counting::parse(&counting).ok_or_else(|| ssr::invalid("Cách tính lượt thi không hợp lệ".into()))?,
+        review: ReviewPolicy::parse(&review).ok_or_else(|| ssr::invalid("Chế độ xem đáp án không hợp lệ".into()))?,
         prediction: prediction.is_some_and(|p| !p.is_empty() && p != "false"),
         prizes: rules::parse_prizes(&prizes).map_err(invalid)?,
     };
@@ -377,22 +377,22 @@ pub async fn round_action(round_id: String, action: String, closes_at: Option<St
         "publish" => rounds::set_published(&st.db, &round_id, true).await?,
         "unpublish" => {
             if attempts::of_round_count(&st.db, &round_id).await? > 0 {
-                return Err(AppError::Invalid("Vòng thi đã có lượt thi, không thể chuyển về bản nháp".into()));
+                return Err(ssr::invalid("Vòng thi đã có lượt thi, không thể chuyển về bản nháp".into()));
             }
             rounds::set_published(&st.db, &round_id, false).await?
         }
         "close" => rounds::set_closes_at(&st.db, &round_id, now.max(round.rules.opens_at + 1)).await?,
         "extend" => {
-            let t = closes_at.as_deref().and_then(parse_local_time).ok_or_else(|| AppError::Invalid("Thời điểm kết thúc không hợp lệ".into()))?;
+            let t = closes_at.as_deref().and_then(parse_local_time).ok_or_else(|| ssr::invalid("Thời điểm kết thúc không hợp lệ".into()))?;
             if t <= now {
-                return Err(AppError::Invalid("Thời điểm kết thúc mới phải ở tương lai".into()));
+                return Err(ssr::invalid("Thời điểm kết thúc mới phải ở tương lai".into()));
             }
             rounds::set_closes_at(&st.db, &round_id, t).await?
         }
         "publish_key" if closed => rounds::set_key_published(&st.db, &round_id, true).await?,
         "publish_results" if closed => rounds::set_results_published(&st.db, &round_id, true).await?,
-        "publish_key" | "publish_results" => return Err(AppError::Invalid("Chỉ công bố sau khi vòng thi kết thúc".into())),
-        _ => return Err(AppError::Invalid("Thao tác không hợp lệ".into())),
+        "publish_key" | "publish_results" => return Err(ssr::invalid("Chỉ công bố sau khi vòng thi kết thúc".into())),
+        _ => return Err(ssr::invalid("Thao tác không hợp lệ".into())),
     }
     tracing::info!(round = %round_id, user = %user.id, action, "round action");
     Ok(())
@@ -415,6 +415,14 @@ pub async fn propose_finalists(contest_id: String, count: usize, quota: u32) -> 
 pub async fn confirm_finalists(contest_id: String, user_ids: Vec<String>) -> Result<(), AppError> {
     let user = require(ORGANIZERS).await?;
     let st = state()?;
+    store::contests::get_one(&st.db, &contest_id).await?;
+    // Finalists come from the contest's ranking, each once.
+    let ranked: std::collections::HashSet<String> = results::overall(&st.db, &contest_id).await?.into_iter().map(|r| r.user_id).collect();
+    let mut seen = std::collections::HashSet::new();
+    if let Some(bad) = user_ids.iter().find(|u| !ranked.contains(*u) || !seen.insert(u.as_str())) {
+        tracing::warn!(contest = %contest_id, user = %bad, "finalist not in the ranking");
+        return Err(ssr::invalid("Danh sách có thí sinh không thuộc bảng xếp hạng của cuộc thi hoặc bị lặp".into()));
+    }
     results::confirm_finalists(&st.db, &contest_id, &user_ids, &user.id).await?;
     Ok(())
 }
@@ -479,7 +487,7 @@ pub async fn cadre_confirm(id: String) -> Result<Vec<CredentialView>, AppError> 
     let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Cadres).await?;
     let rows = crate::ssr_views::cadre_rows(&st.db, &upload)
         .await?
-        .map_err(|errs| AppError::Invalid(format!("Tệp có {} lỗi, không ai được đăng ký", errs.len())))?;
+        .map_err(|errs| ssr::invalid(format!("Tệp có {} lỗi, không ai được đăng ký", errs.len())))?;
     let creds = store::users::create_many(&st.db, &rows, &upload.id).await?;
     tracing::info!(upload = %upload.id, user = %user.id, count = creds.len(), "cadres registered in bulk");
     Ok(creds

@@ -79,7 +79,17 @@ pub async fn current_user() -> Result<Option<UserRecord>, AppError> {
     user_from_headers(&st.db, &parts.headers).await
 }
 
-fn set_status(code: StatusCode) {
+/// Sets an error status for callers of the API. A form posted without
+/// JavaScript is left alone: Leptos answers it with a redirect back to the
+/// page, carrying the error, and a status would break that.
+pub fn set_status(code: StatusCode) {
+    let form_post = request_parts()
+        .ok()
+        .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")))
+        .unwrap_or(false);
+    if form_post {
+        return;
+    }
     if let Some(r) = use_context::<ResponseOptions>() {
         r.set_status(code);
     }
@@ -147,4 +157,11 @@ pub fn clear_session_cookie() {
     if let (Some(r), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
         r.append_header(SET_COOKIE, v);
     }
+}
+
+/// A refusal the user can act on (bad input, a rule of the contest): 422
+/// with the Vietnamese message.
+pub fn invalid(msg: String) -> AppError {
+    set_status(StatusCode::UNPROCESSABLE_ENTITY);
+    AppError::Invalid(msg)
 }

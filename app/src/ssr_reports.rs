@@ -25,7 +25,7 @@ fn day_label(day: i64) -> String {
 
 /// Per unit (with every ancestor's totals rolled up): people who took part,
 /// attempts, headcount and the participation rate, prizes.
-pub async fn unit_table(db: &Db, round_ids: &[String], prizes_by_user_unit: &[(Option<String>, String)]) -> Result<TableView, AppError> {
+pub async fn unit_table(db: &Db, round_ids: &[String], prizes_by_user_unit: &[(Option<String>, String)]) -> Result<(TableView, Vec<UnitCount>), AppError> {
     let units = units::list(db).await?;
     let direct = attempts::per_unit(db, round_ids).await?;
     let parent: HashMap<&str, Option<&str>> = units.iter().map(|u| (u.id.as_str(), u.parent_id.as_deref())).collect();
@@ -61,9 +61,11 @@ pub async fn unit_table(db: &Db, round_ids: &[String], prizes_by_user_unit: &[(O
         }
     }
     let mut rows = Vec::new();
+    let mut counts = Vec::new();
     for u in crate::ssr_views::unit_tree(units.clone()) {
         let p = people.get(&u.id).copied().unwrap_or(0);
         let n = tries.get(&u.id).copied().unwrap_or(0);
+        counts.push(UnitCount { name: u.name.clone(), depth: u.depth, people: p });
         rows.push(vec![
             format!("{}{}", "  ".repeat(u.depth), u.name),
             u.headcount.to_string(),
@@ -76,12 +78,29 @@ pub async fn unit_table(db: &Db, round_ids: &[String], prizes_by_user_unit: &[(O
     if unassigned.1 > 0 {
         rows.push(vec!["(Chưa chọn đơn vị)".into(), String::new(), unassigned.0.to_string(), unassigned.1.to_string(), "—".into(), String::new()]);
     }
-    Ok(TableView {
+    let table = TableView {
         key: "don-vi".into(),
         title: "Tham gia theo đơn vị".into(),
         header: ["Đơn vị", "Số đảng viên, cán bộ", "Người tham gia", "Lượt thi", "Tỷ lệ tham gia", "Số giải"].map(String::from).to_vec(),
         rows,
-    })
+    };
+    Ok((table, counts))
+}
+
+pub struct UnitCount {
+    pub name: String,
+    pub depth: usize,
+    pub people: i64,
+}
+
+/// Participants of the units one level below the top (or the top ones when
+/// there is a single level), for the chart.
+fn unit_chart(counts: &[UnitCount]) -> Chart {
+    let level = if counts.iter().filter(|c| c.depth == 0).count() > 1 { 0 } else { 1 };
+    let shown: Vec<&UnitCount> = counts.iter().filter(|c| c.depth == level).collect();
+    let labels: Vec<String> = shown.iter().map(|c| c.name.chars().take(14).collect()).collect();
+    let values: Vec<f64> = shown.iter().map(|c| c.people as f64).collect();
+    Chart { title: "Người tham gia theo đơn vị".into(), svg: charts::bars("Người tham gia theo đơn vị", &labels, &values) }
 }
 
 pub fn ranking_table(rows: &[results::RankRow]) -> TableView {
@@ -173,11 +192,12 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
     };
 
     let prizes: Vec<(Option<String>, String)> = ranked.rows.iter().filter_map(|r| r.prize.clone().map(|p| (r.unit_id.clone(), p))).collect();
-    let unit_table = unit_table(db, std::slice::from_ref(&id), &prizes).await?;
+    let (unit_table, unit_counts) = unit_table(db, std::slice::from_ref(&id), &prizes).await?;
     let people = ranked.rows.len();
     let charts = vec![
         Chart { title: "Lượt thi theo ngày".into(), svg: charts::bars("Lượt thi theo ngày", &day_labels, &per_day.iter().map(|d| d.1 as f64).collect::<Vec<_>>()) },
         Chart { title: "Phổ điểm".into(), svg: charts::bars("Phổ điểm", &score_labels, &hist.iter().map(|n| *n as f64).collect::<Vec<_>>()) },
+        unit_chart(&unit_counts),
     ];
     Ok(Dashboard {
         round,
@@ -199,7 +219,7 @@ pub async fn unit_leaderboard(db: &Db, contest_id: &str) -> Result<TableView, Ap
         let res = results::rank_round(&r.rules, &attempts::finished(db, &r.id).await?);
         prizes.extend(res.rows.into_iter().filter_map(|row| row.prize.map(|p| (row.unit_id, p))));
     }
-    let mut t = unit_table(db, &ids, &prizes).await?;
+    let (mut t, _) = unit_table(db, &ids, &prizes).await?;
     t.title = "Bảng tổng hợp theo đơn vị".into();
     Ok(t)
 }

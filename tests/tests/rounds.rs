@@ -113,7 +113,7 @@ async fn a_full_round_with_many_cadres() {
     // The dashboard counts what happened, and every table exports to xlsx.
     let d = organizer.json("round_dashboard", &[("id", &round)]).await;
     assert_eq!((d["attempts"].as_i64(), d["people"].as_i64(), d["in_progress"].as_i64()), (Some(10), Some(10), Some(0)));
-    assert_eq!(d["charts"].as_array().unwrap().len(), 2);
+    assert_eq!(d["charts"].as_array().unwrap().len(), 3);
     assert!(d["charts"][0]["svg"].as_str().unwrap().starts_with("<svg"));
     let tables = d["tables"].as_array().unwrap();
     let units = tables.iter().find(|t| t["key"] == "don-vi").unwrap();
@@ -267,4 +267,79 @@ async fn organizers_register_a_units_cadres_from_excel() {
     // Contestants cannot upload lists.
     let (status, _) = c.upload("cadres", "x.xlsx", xlsx(&[&["Họ và tên", "Điện thoại"]]), "").await;
     assert_eq!(status, 403);
+}
+
+/// Ứng Hòa's contest in small: a unit tree, cadres registered from Excel,
+/// one online round taken by all of them, then the organizer closes it,
+/// publishes key and results and confirms 16 finalists with a unit quota.
+#[tokio::test]
+async fn ung_hoa_online_round_to_sixteen_finalists() {
+    let s = Server::start().await;
+    let admin = s.admin().await;
+    let units = "Mã,Tên đơn vị,Cấp,Mã cấp trên,Số người\nUH,Huyện Ứng Hòa,Huyện,,2500\nVD,Thị trấn Vân Đình,Xã,UH,120\nPT,Xã Phương Tú,Xã,UH,100\nHS,Xã Hòa Sơn,Xã,UH,80\nTT,Xã Trầm Lộng,Xã,UH,60\n";
+    let (_, loc) = admin.upload("units", "don-vi.csv", units.as_bytes().to_vec(), "").await;
+    admin.json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())]).await;
+    let organizer = s.user(&admin, "organizer", "0911000601").await;
+
+    let communes = ["VD", "PT", "HS", "TT"];
+    let mut rows: Vec<Vec<String>> = vec![["Họ và tên", "Số điện thoại", "Đơn vị", "Chức vụ", "Mật khẩu"].map(String::from).to_vec()];
+    for i in 0..24 {
+        rows.push(vec![format!("Cán bộ {i:02}"), format!("09140000{i:02}"), communes[i % 4].to_string(), "Đảng viên".into(), format!("mat-khau-cb-{i:02}")]);
+    }
+    let (_, loc) = organizer.upload("cadres", "can-bo.xlsx", hoithi_core::formats::xlsx::write_rows("Danh sách", &rows), "").await;
+    let creds = organizer.json("cadre_confirm", &[("id", loc.rsplit('/').next().unwrap())]).await;
+    assert_eq!(creds.as_array().unwrap().len(), 24);
+
+    let round = setup_round(&organizer, "20", "2").await;
+    for i in 0..24 {
+        let c = s.client();
+        let (status, body) = c.call("login", &[("login", &format!("09140000{i:02}")), ("password", &format!("mat-khau-cb-{i:02}")), ("next", "/")]).await;
+        assert_eq!(status, 200, "{body}");
+        let attempt = c.json("start_attempt", &[("round_id", &round)]).await.as_str().unwrap().to_string();
+        let play = c.json("get_attempt", &[("id", &attempt)]).await;
+        let key = answer_key(&admin, &play).await;
+        for (pos, form) in key.iter().take((i * 5) % 9) {
+            let p = pos.to_string();
+            let mut f: Vec<(&str, &str)> = vec![("attempt_id", &attempt), ("position", &p)];
+            f.extend(form.iter().map(|(a, b)| (*a, b.as_str())));
+            let (status, body) = c.call("save_answer", &f).await;
+            assert_eq!(status, 200, "{body}");
+        }
+        c.json("submit_attempt", &[("attempt_id", &attempt), ("prediction", &(i % 5).to_string())]).await;
+    }
+
+    organizer.json("round_action", &[("round_id", &round), ("action", "close")]).await;
+    organizer.json("round_action", &[("round_id", &round), ("action", "publish_key")]).await;
+    organizer.json("round_action", &[("round_id", &round), ("action", "publish_results")]).await;
+    let ranking = s.client().json("round_ranking", &[("id", &round)]).await;
+    let ranked = ranking["rows"].as_array().unwrap();
+    assert_eq!(ranked.len(), 24);
+    let prizes = ranked.iter().filter(|r| !r["prize"].is_null()).count();
+    assert_eq!(prizes, 3, "1 first and 2 second prizes");
+
+    let info = organizer.json("round_info", &[("id", &round)]).await;
+    let contest = info["round"]["contest_id"].as_str().unwrap().to_string();
+    let proposed = organizer.json("propose_finalists", &[("contest_id", &contest), ("count", "16"), ("quota", "5")]).await;
+    let proposed = proposed.as_array().unwrap();
+    assert_eq!(proposed.len(), 16);
+    let mut per_unit: HashMap<String, usize> = HashMap::new();
+    for r in proposed {
+        *per_unit.entry(r["unit_name"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    assert!(per_unit.values().all(|n| *n <= 5), "quota per unit: {per_unit:?}");
+    let mut form: Vec<(String, String)> = vec![("contest_id".into(), contest.clone())];
+    form.extend(proposed.iter().enumerate().map(|(i, r)| (format!("user_ids[{i}]"), r["user_id"].as_str().unwrap().to_string())));
+    let form_ref: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    organizer.json("confirm_finalists", &form_ref).await;
+    let detail = organizer.json("contest_detail", &[("id", &contest)]).await;
+    assert_eq!(detail["finalists"].as_array().unwrap().len(), 16);
+
+    // The unit leaderboard: 6 of Vân Đình's 120 took part, and the district
+    // rolls up all 24 of its 2500.
+    let board = organizer.json("unit_leaderboard", &[("contest_id", &contest)]).await;
+    let row = |name: &str| board["rows"].as_array().unwrap().iter().find(|r| r[0].as_str().unwrap().trim() == name).unwrap().clone();
+    let vd = row("Thị trấn Vân Đình");
+    assert_eq!((vd[2].as_str(), vd[4].as_str()), (Some("6"), Some("5.0%")));
+    let district = row("Huyện Ứng Hòa");
+    assert_eq!((district[2].as_str(), district[4].as_str()), (Some("24"), Some("1.0%")));
 }
