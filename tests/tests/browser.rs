@@ -126,6 +126,16 @@ async fn admin_uploads_gift_previews_confirms_and_finds_questions() {
     c.close().await.unwrap();
 }
 
+/// Saves a screenshot when HOITHI_SCREENSHOTS names a folder (for looking
+/// at the pages by eye; the test does not depend on it).
+async fn snap(c: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("HOITHI_SCREENSHOTS") {
+        if let Ok(png) = c.screenshot().await {
+            let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png);
+        }
+    }
+}
+
 async fn fill(c: &Client, css: &str, text: &str) {
     c.find(Locator::Css(css)).await.unwrap().send_keys(text).await.unwrap();
 }
@@ -171,6 +181,7 @@ async fn a_cadre_takes_a_round_on_a_phone() {
         c.find(Locator::LinkText("Câu sau →")).await.unwrap().click().await.unwrap();
     }
     wait_text(&c, "Câu 5/8").await;
+    snap(&c, "player").await;
     // Let the last save reach the server, then reload: the answers stay.
     tokio::time::sleep(Duration::from_millis(800)).await;
     c.refresh().await.unwrap();
@@ -189,12 +200,14 @@ async fn a_cadre_takes_a_round_on_a_phone() {
     }
     c.find(Locator::Css(".qmap .cell.submit")).await.unwrap().click().await.unwrap();
     wait_text(&c, "Câu hỏi dự đoán").await;
+    snap(&c, "submit").await;
     fill(&c, "input[name='prediction']", "3").await;
     c.find(Locator::Css("form input[type='checkbox']")).await.unwrap().click().await.unwrap();
     c.find(Locator::XPath("//button[contains(., 'Nộp bài')]")).await.unwrap().click().await.unwrap();
     wait_text(&c, "Kết quả bài thi").await;
     wait_text(&c, "câu đúng").await;
     wait_text(&c, "Đáp án và giải thích").await;
+    snap(&c, "result").await;
     c.close().await.unwrap();
 
     let ranking = organizer.json("round_ranking", &[("id", &round)]).await;

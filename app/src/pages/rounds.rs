@@ -339,7 +339,7 @@ fn Player(play: AttemptPlay) -> impl IntoView {
         <div class="player">
             <div class="player-head">
                 <span class="round-name">{play.round_name.clone()}</span>
-                <span class="countdown" role="timer" aria-live="off">"⏱ " {move || format_clock(remaining.get())}</span>
+                <span class="countdown" role="timer" aria-live="off"><span class="small muted">"Còn lại "</span>{move || format_clock(remaining.get())}</span>
             </div>
             <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=total.to_string() aria-valuenow=move || answered().to_string()>
                 <div class="bar" style=move || format!("width: {}%", answered() * 100 / total.max(1))></div>
