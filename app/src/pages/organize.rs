@@ -267,19 +267,7 @@ pub fn RoundAdminPage() -> impl IntoView {
 
 #[component]
 pub fn OverallRankingPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let ranking = Resource::new(id, overall_ranking);
-    view! {
-        <Suspense fallback=loading>
-            {move || Suspend::new(async move {
-                match ranking.await {
-                    Err(e) => error_view(&e),
-                    Ok(r) => view! { <h1>"Xếp hạng chung: " {r.title.clone()}</h1> <RankingTable ranking=r/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <crate::pages::rounds::RankingLoader heading="Xếp hạng chung: " overall=true/> }
 }
 
 #[component]

@@ -433,15 +433,22 @@ fn review_item(i: ReviewItem) -> impl IntoView {
 /// A round's public ranking once results are published (organizers: always).
 #[component]
 pub fn RankingPage() -> impl IntoView {
+    view! { <RankingLoader heading="Bảng xếp hạng: " overall=false/> }
+}
+
+/// Loads a ranking for the `:id` of the address: a round's, or with
+/// `overall` a contest's over all its rounds.
+#[component]
+pub fn RankingLoader(heading: &'static str, overall: bool) -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let ranking = Resource::new(id, round_ranking);
+    let ranking = Resource::new(id, move |id| async move { if overall { overall_ranking(id).await } else { round_ranking(id).await } });
     view! {
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match ranking.await {
                     Err(e) => error_view(&e),
-                    Ok(r) => view! { <h1>"Bảng xếp hạng: " {r.title.clone()}</h1> <RankingTable ranking=r/> }.into_any(),
+                    Ok(r) => view! { <h1>{heading} {r.title.clone()}</h1> <RankingTable ranking=r/> }.into_any(),
                 }
             })}
         </Suspense>
