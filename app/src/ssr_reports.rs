@@ -223,3 +223,15 @@ pub async fn unit_leaderboard(db: &Db, contest_id: &str) -> Result<TableView, Ap
     t.title = "Bảng tổng hợp theo đơn vị".into();
     Ok(t)
 }
+
+pub fn finalists_table(list: &[results::Finalist]) -> TableView {
+    TableView {
+        key: "chung-ket".into(),
+        title: "Thí sinh vào chung kết".into(),
+        header: ["STT", "Họ và tên", "Đơn vị", "Xác nhận lúc"].map(String::from).to_vec(),
+        rows: list
+            .iter()
+            .map(|f| vec![f.position.to_string(), f.full_name.clone(), f.unit_name.clone().unwrap_or_default(), format_time(f.confirmed_at)])
+            .collect(),
+    }
+}

@@ -185,6 +185,7 @@ async fn export_report(State(st): State<AppState>, headers: HeaderMap, Query(q):
             (None, Some(cid)) => match q.bang.as_str() {
                 "don-vi" => Ok(Some(app::ssr_reports::unit_leaderboard(&st.db, cid).await?)),
                 "xep-hang" => Ok(Some(app::ssr_reports::ranking_table(&store::results::overall(&st.db, cid).await?))),
+                "chung-ket" => Ok(Some(app::ssr_reports::finalists_table(&store::results::finalists(&st.db, cid).await?))),
                 _ => Ok(None),
             },
             (None, None) => Ok(None),

@@ -333,6 +333,10 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
     organizer.json("confirm_finalists", &form_ref).await;
     let detail = organizer.json("contest_detail", &[("id", &contest)]).await;
     assert_eq!(detail["finalists"].as_array().unwrap().len(), 16);
+    let xlsx = organizer.get(&format!("/ban-to-chuc/xuat?cuoc_thi={contest}&bang=chung-ket")).await;
+    assert_eq!(xlsx.status().as_u16(), 200);
+    let rows = hoithi_core::formats::xlsx::read_rows(&xlsx.bytes().await.unwrap()).unwrap();
+    assert_eq!(rows.len(), 17, "header and 16 finalists");
 
     // The unit leaderboard: 6 of Vân Đình's 120 took part, and the district
     // rolls up all 24 of its 2500.

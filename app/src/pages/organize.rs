@@ -101,7 +101,10 @@ pub fn ContestPage() -> impl IntoView {
                         view! { <p class="muted">"Chưa xác nhận danh sách."</p> }.into_any()
                     } else {
                         view! {
-                            <p class="alert ok">{format!("Đã xác nhận {} thí sinh lúc {}", d.finalists.len(), format_time(d.finalists[0].confirmed_at))}</p>
+                            <p class="alert ok">
+                                {format!("Đã xác nhận {} thí sinh lúc {}. ", d.finalists.len(), format_time(d.finalists[0].confirmed_at))}
+                                <a href=format!("/ban-to-chuc/xuat?cuoc_thi={}&bang=chung-ket", d.contest.id) rel="external" download="">"Xuất Excel"</a>
+                            </p>
                             <ol class="finalists">
                                 {d.finalists.iter().map(|f| view! { <li>{f.full_name.clone()} " — " {f.unit_name.clone().unwrap_or_default()}</li> }).collect_view()}
                             </ol>
