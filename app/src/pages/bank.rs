@@ -5,7 +5,7 @@ use hoithi_core::model::{Difficulty, QuestionDraft, QuestionKind};
 use hoithi_core::taxonomy::{self, TOPICS};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 fn topic_options(selected: String, blank: &'static str) -> impl IntoView {
     view! {
@@ -123,8 +123,7 @@ fn status_label(s: &str) -> &'static str {
 
 #[component]
 pub fn ImportPreviewPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let confirm = ServerAction::<ImportConfirm>::new();
     let preview = Resource::new(move || (id(), confirm.version().get()), |(id, _)| get_import_preview(id));
     view! {
@@ -308,8 +307,7 @@ fn options_text(d: &QuestionDraft) -> String {
 
 #[component]
 pub fn QuestionPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let save = ServerAction::<SaveQuestion>::new();
     let retire = ServerAction::<SetQuestionRetired>::new();
     let detail = Resource::new(move || (id(), save.version().get(), retire.version().get()), |(id, _, _)| get_question(id));

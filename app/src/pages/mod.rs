@@ -11,6 +11,12 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// The `:id` of the current address, read reactively.
+pub fn route_id() -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || params.read().get("id").unwrap_or_default()
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]

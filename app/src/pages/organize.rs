@@ -10,7 +10,6 @@ use hoithi_core::round::rules::{default_prizes, format_draw, format_prizes};
 use hoithi_core::round::{Counting, ReviewPolicy};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ContestsPage() -> impl IntoView {
@@ -44,8 +43,7 @@ pub fn ContestsPage() -> impl IntoView {
 
 #[component]
 pub fn ContestPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let detail = Resource::new(id, get_contest);
     let units = Resource::new(id, unit_leaderboard);
     let propose = ServerAction::<ProposeFinalists>::new();
@@ -201,8 +199,7 @@ fn RoundForm(contest_id: String, round: Option<RoundView>) -> impl IntoView {
 
 #[component]
 pub fn RoundAdminPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let act = ServerAction::<RoundAction>::new();
     let info = Resource::new(move || (id(), act.version().get()), |(id, _)| round_info(id));
     let dashboard = Resource::new(move || (id(), act.version().get()), |(id, _)| round_dashboard(id));
@@ -334,8 +331,7 @@ pub fn CadresPage() -> impl IntoView {
 
 #[component]
 pub fn CadrePreviewPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let confirm = ServerAction::<CadreConfirm>::new();
     let preview = Resource::new(id, get_cadre_preview);
     view! {

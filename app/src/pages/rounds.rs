@@ -7,7 +7,7 @@ use crate::types::*;
 use hoithi_core::model::QuestionKind;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 fn phase_tag(p: Phase) -> impl IntoView {
     let class = match p {
@@ -50,7 +50,7 @@ fn RoundCard(m: MyRound) -> impl IntoView {
             <p>
                 {format!("Từ {} đến {}", format_time(r.rules.opens_at), format_time(r.rules.closes_at))}
                 <br/>
-                {format!("{} câu · {} phút · còn {} lượt thi", r.rules.questions_per_attempt, r.rules.time_limit_secs / 60, m.attempts_left)}
+                {format!("{} câu · {} · còn {} lượt thi", r.rules.questions_per_attempt, format_duration(i64::from(r.rules.time_limit_secs) * 1000), m.attempts_left)}
             </p>
             <A href=href attr:class="button">{if m.open_attempt.is_some() { "Tiếp tục làm bài" } else { "Xem và tham gia" }}</A>
         </article>
@@ -60,8 +60,7 @@ fn RoundCard(m: MyRound) -> impl IntoView {
 /// A round's rules, the caller's attempts and the start button.
 #[component]
 pub fn RoundPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let start = ServerAction::<StartAttempt>::new();
     let info = Resource::new(id, round_info);
     view! {
@@ -136,8 +135,7 @@ pub fn RoundPage() -> impl IntoView {
 /// Taking an attempt: one question a screen (`?cau=N`, `?cau=nop` to submit).
 #[component]
 pub fn AttemptPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let play = Resource::new(id, get_attempt);
     view! {
         <Suspense fallback=loading>
@@ -366,8 +364,7 @@ fn Player(play: AttemptPlay) -> impl IntoView {
 /// The result of a closed attempt and, when allowed, its review.
 #[component]
 pub fn ResultPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let result = Resource::new(id, get_attempt_result);
     view! {
         <Suspense fallback=loading>
@@ -440,8 +437,7 @@ pub fn RankingPage() -> impl IntoView {
 /// `overall` a contest's over all its rounds.
 #[component]
 pub fn RankingLoader(heading: &'static str, overall: bool) -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let ranking = Resource::new(id, move |id| async move { if overall { overall_ranking(id).await } else { round_ranking(id).await } });
     view! {
         <Suspense fallback=loading>

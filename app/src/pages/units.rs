@@ -3,7 +3,7 @@ use crate::pages::{action_error, error_view, loading};
 use crate::types::UnitView;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 fn unit_rows(list: Vec<UnitView>) -> impl IntoView {
     list.into_iter()
@@ -63,8 +63,7 @@ pub fn UnitsPage() -> impl IntoView {
 
 #[component]
 pub fn UnitPreviewPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = crate::pages::route_id();
     let confirm = ServerAction::<UnitConfirm>::new();
     let preview = Resource::new(move || (id(), confirm.version().get()), |(id, _)| get_unit_preview(id));
     view! {
