@@ -4,6 +4,7 @@
 //! shares its types; formats and storage stay on the server.
 
 pub mod bank;
+pub mod live;
 pub mod model;
 pub mod round;
 pub mod taxonomy;

@@ -1,0 +1,260 @@
+//! Every segment kind through `decide` and `apply`, and replay equal to the
+//! live state.
+
+use super::*;
+use crate::model::{QuestionDraft, QuestionKind, QuestionOption};
+use crate::round::grading::Response;
+
+fn q(correct: usize) -> Item {
+    let mut d = QuestionDraft::sample(None, "Câu hỏi?");
+    d.options = (0..4).map(|i| QuestionOption { text: format!("PA {i}"), correct: i == correct }).collect();
+    Item::Question(d)
+}
+
+fn seg(kind: SegmentKind, items: Vec<Item>) -> Segment {
+    Segment { title: kind.label().into(), kind, items, timer_secs: 10, points: Points { right: 10.0, wrong: 0.0, speed_bonus: 0.0 } }
+}
+
+fn program(segments: Vec<Segment>) -> Program {
+    Program {
+        finalists: (1..=4).map(|s| Finalist { seat: s, name: format!("Thí sinh {s}"), unit: String::new() }).collect(),
+        judges: vec!["GK 1".into(), "GK 2".into(), "GK 3".into()],
+        segments,
+    }
+}
+
+/// A show: every accepted command's events get the next number and `now`.
+struct Show {
+    program: Program,
+    state: State,
+}
+
+impl Show {
+    fn new(program: Program) -> Show {
+        let state = State::new(&program);
+        Show { program, state }
+    }
+
+    fn send(&mut self, actor: Actor, cmd: Command, now: i64) -> Result<(), LiveError> {
+        for kind in decide(&self.program, &self.state, actor, cmd, now)? {
+            let seq = self.state.last_seq() + 1;
+            self.state.apply(&self.program, Event { seq, at: now, kind });
+        }
+        Ok(())
+    }
+
+    fn host(&mut self, cmd: Command, now: i64) {
+        self.send(Actor::Host, cmd, now).unwrap();
+    }
+
+    fn answer(&mut self, seat: u32, choice: usize, now: i64) -> Result<(), LiveError> {
+        self.send(Actor::Seat(seat), Command::Answer { seat, response: Response::Choices(vec![choice]) }, now)
+    }
+
+    fn score(&self, seat: u32) -> f64 {
+        self.state.scores[&seat]
+    }
+
+    fn assert_replays(&self) {
+        let again = replay(&self.program, &self.state.log);
+        assert_eq!(again, self.state, "replaying the log gives the live state");
+    }
+}
+
+#[test]
+fn everyone_answers_with_speed_bonus_and_late_answers_refused() {
+    let mut s = seg(SegmentKind::Everyone, vec![q(2)]);
+    s.points = Points { right: 10.0, wrong: 2.0, speed_bonus: 5.0 };
+    let mut show = Show::new(program(vec![s]));
+    assert_eq!(show.answer(1, 2, 0), Err(LiveError::NothingOpen));
+    show.host(Command::Open { segment: 0, item: 0 }, 0);
+    assert!(show.answer(1, 2, 100).is_err(), "no answers before the timer");
+    show.host(Command::StartTimer, 1_000);
+    show.answer(1, 2, 1_000).unwrap(); // instantly: full bonus
+    show.answer(2, 2, 6_000).unwrap(); // half the time left
+    show.answer(3, 0, 2_000).unwrap(); // wrong
+    show.answer(3, 2, 3_000).unwrap(); // changed in time: the last answer counts
+    assert_eq!(show.answer(4, 2, 11_001), Err(LiveError::WindowClosed), "after the window");
+    assert_eq!(show.send(Actor::Seat(2), Command::Answer { seat: 1, response: Response::Choices(vec![0]) }, 2_000), Err(LiveError::Forbidden), "a pad answers for its own seat only");
+    assert_eq!(show.send(Actor::Seat(1), Command::Reveal, 12_000), Err(LiveError::Forbidden));
+    show.host(Command::Reveal, 12_000);
+    assert_eq!(show.score(1), 15.0);
+    assert_eq!(show.score(2), 12.5);
+    assert_eq!(show.score(3), 14.0);
+    assert_eq!(show.score(4), 0.0, "no answer, no penalty");
+    assert!(show.answer(4, 2, 12_001).is_err(), "nothing after the reveal");
+    show.assert_replays();
+}
+
+#[test]
+fn buzzes_in_arrival_order_and_a_wrong_answer_passes_the_turn() {
+    let mut s = seg(SegmentKind::Buzzer, vec![q(0)]);
+    s.points.wrong = 5.0;
+    let mut show = Show::new(program(vec![s]));
+    show.host(Command::Open { segment: 0, item: 0 }, 0);
+    show.host(Command::StartTimer, 0);
+    // Two presses in the same millisecond: the one that arrived first leads.
+    show.send(Actor::Seat(3), Command::Buzz { seat: 3 }, 500).unwrap();
+    show.send(Actor::Seat(1), Command::Buzz { seat: 1 }, 500).unwrap();
+    assert!(show.send(Actor::Seat(3), Command::Buzz { seat: 3 }, 600).is_err(), "one press each");
+    show.send(Actor::Seat(2), Command::Buzz { seat: 2 }, 700).unwrap();
+    assert_eq!(show.state.current.as_ref().unwrap().buzzes, vec![3, 1, 2]);
+    show.host(Command::JudgeBuzz { correct: false }, 1_000);
+    assert_eq!(show.score(3), -5.0, "a wrong answer costs points");
+    show.host(Command::JudgeBuzz { correct: true }, 2_000);
+    assert_eq!(show.score(1), 10.0, "the turn passed to the next press");
+    assert_eq!(show.score(2), 0.0);
+    assert!(show.send(Actor::Host, Command::JudgeBuzz { correct: true }, 2_100).is_err(), "settled");
+    assert!(show.send(Actor::Seat(4), Command::Buzz { seat: 4 }, 2_200).is_err(), "no presses once settled");
+    show.assert_replays();
+}
+
+#[test]
+fn elimination_and_rescue() {
+    let mut show = Show::new(program(vec![seg(SegmentKind::Elimination, vec![q(1), q(1)])]));
+    show.host(Command::Open { segment: 0, item: 0 }, 0);
+    show.host(Command::StartTimer, 0);
+    show.answer(1, 1, 100).unwrap();
+    show.answer(2, 0, 100).unwrap();
+    show.answer(3, 1, 100).unwrap();
+    // Seat 4 does not answer: out too.
+    show.host(Command::Reveal, 11_000);
+    assert_eq!(show.state.out.iter().copied().collect::<Vec<_>>(), vec![2, 4]);
+    show.host(Command::Open { segment: 0, item: 1 }, 12_000);
+    show.host(Command::StartTimer, 12_000);
+    assert!(show.answer(2, 1, 12_100).is_err(), "out means out");
+    assert!(show.send(Actor::Host, Command::Rescue { seat: 1 }, 12_200).is_err(), "seat 1 is not out");
+    show.host(Command::Rescue { seat: 2 }, 12_300);
+    show.answer(2, 1, 12_400).unwrap();
+    show.host(Command::Reveal, 23_000);
+    assert_eq!(show.score(2), 10.0);
+    assert_eq!(show.state.out.iter().copied().collect::<Vec<_>>(), vec![1, 3, 4], "1 and 3 did not answer the second");
+    show.assert_replays();
+}
+
+#[test]
+fn judged_segment_waits_for_every_judge_and_trims() {
+    let mut show = Show::new(program(vec![seg(SegmentKind::Judged { max: 10, drop_extremes: true }, vec![Item::Prompt("Xử lý tình huống".into())])]));
+    show.host(Command::Open { segment: 0, item: 0 }, 0);
+    assert!(show.send(Actor::Host, Command::StartTimer, 0).is_err());
+    show.send(Actor::Judge(0), Command::Score { seat: 1, score: 9.0 }, 10).unwrap();
+    show.send(Actor::Judge(1), Command::Score { seat: 1, score: 6.0 }, 20).unwrap();
+    assert_eq!(show.score(1), 0.0, "a judge has not scored yet");
+    assert!(show.send(Actor::Judge(2), Command::Score { seat: 1, score: 11.0 }, 25).is_err(), "above the maximum");
+    assert!(show.send(Actor::Judge(7), Command::Score { seat: 1, score: 5.0 }, 25).is_err(), "not a judge");
+    assert!(show.send(Actor::Seat(1), Command::Score { seat: 1, score: 10.0 }, 25).is_err(), "a finalist cannot score");
+    show.send(Actor::Judge(2), Command::Score { seat: 1, score: 8.0 }, 30).unwrap();
+    assert_eq!(show.score(1), 8.0, "9, 6, 8 without the highest and lowest");
+    assert!(show.send(Actor::Judge(0), Command::Score { seat: 1, score: 1.0 }, 40).is_err(), "locked once complete");
+    assert_eq!(judged_mean(&[7.0, 8.0], true), 7.5, "two judges: nothing to drop");
+    assert_eq!(judged_mean(&[7.0, 8.0, 10.0], false), 8.33);
+    show.assert_replays();
+}
+
+#[test]
+fn a_wager_won_and_a_wager_lost() {
+    let mut show = Show::new(program(vec![seg(SegmentKind::Wager { penalty: 10.0 }, vec![q(3)])]));
+    show.host(Command::Open { segment: 0, item: 0 }, 0);
+    show.send(Actor::Seat(1), Command::Stake { seat: 1 }, 10).unwrap();
+    show.send(Actor::Seat(2), Command::Stake { seat: 2 }, 10).unwrap();
+    show.host(Command::StartTimer, 100);
+    assert!(show.send(Actor::Seat(3), Command::Stake { seat: 3 }, 200).is_err(), "stakes before the timer only");
+    show.answer(1, 3, 200).unwrap();
+    show.answer(2, 0, 200).unwrap();
+    show.answer(3, 3, 200).unwrap();
+    show.host(Command::Reveal, 20_000);
+    assert_eq!((show.score(1), show.score(2), show.score(3), show.score(4)), (20.0, -10.0, 10.0, 0.0));
+    show.assert_replays();
+}
+
+#[test]
+fn a_tie_broken_by_sudden_death() {
+    let mut show = Show::new(program(vec![seg(SegmentKind::Everyone, vec![q(0)]), seg(SegmentKind::TieBreak, vec![q(1), q(2), q(3)])]));
+    show.host(Command::Award { seat: 1, points: 30.0, reason: "Phần khởi động".into() }, 0);
+    show.host(Command::Award { seat: 2, points: 30.0, reason: "Phần khởi động".into() }, 0);
+    show.host(Command::Award { seat: 3, points: 30.0, reason: "Phần khởi động".into() }, 0);
+    assert_eq!(show.state.ranking()[..3].iter().map(|r| r.2).collect::<Vec<_>>(), vec![1, 1, 1]);
+    show.host(Command::StartTieBreak { seats: vec![1, 2, 3] }, 10);
+    // Everyone wrong: nobody goes out.
+    show.host(Command::Open { segment: 1, item: 0 }, 20);
+    show.host(Command::StartTimer, 20);
+    assert!(show.answer(4, 1, 30).is_err(), "seat 4 is not in the tie");
+    show.answer(1, 0, 30).unwrap();
+    show.host(Command::Reveal, 11_000);
+    assert_eq!(show.state.tie.as_ref().unwrap().seats, vec![1, 2, 3]);
+    // Only seat 2 is right: the others go out together.
+    show.host(Command::Open { segment: 1, item: 1 }, 12_000);
+    show.host(Command::StartTimer, 12_000);
+    show.answer(2, 2, 12_100).unwrap();
+    show.answer(3, 0, 12_100).unwrap();
+    show.host(Command::Reveal, 23_000);
+    assert_eq!(show.state.tie.as_ref().unwrap().seats, vec![2]);
+    let ranking = show.state.ranking();
+    assert_eq!(ranking[0], (2, 30.0, 1), "the sudden death winner ranks first");
+    assert_eq!(ranking[3], (4, 0.0, 4));
+    assert_eq!(show.score(2), 30.0, "sudden death adds no points");
+    show.assert_replays();
+}
+
+#[test]
+fn undo_takes_back_each_host_action() {
+    let mut s = seg(SegmentKind::Buzzer, vec![q(0)]);
+    s.points.wrong = 5.0;
+    let mut show = Show::new(program(vec![s, seg(SegmentKind::Elimination, vec![q(0)])]));
+    assert!(show.send(Actor::Host, Command::Undo, 0).is_err(), "nothing to undo");
+    show.host(Command::Award { seat: 4, points: -3.0, reason: "Vi phạm quy chế".into() }, 0);
+    show.host(Command::Undo, 1);
+    assert_eq!(show.score(4), 0.0, "award undone");
+
+    show.host(Command::Open { segment: 0, item: 0 }, 10);
+    show.host(Command::StartTimer, 10);
+    show.send(Actor::Seat(1), Command::Buzz { seat: 1 }, 20).unwrap();
+    show.host(Command::JudgeBuzz { correct: false }, 30);
+    assert_eq!(show.score(1), -5.0);
+    show.host(Command::Undo, 40);
+    assert_eq!(show.score(1), 0.0, "verdict undone");
+    show.host(Command::JudgeBuzz { correct: true }, 50);
+    assert_eq!(show.score(1), 10.0, "and given again");
+    show.host(Command::Undo, 60);
+    show.host(Command::Undo, 61);
+    assert!(show.state.current.as_ref().unwrap().deadline.is_none(), "timer start undone");
+    show.host(Command::Undo, 62);
+    assert!(show.state.current.is_none(), "opening undone");
+
+    show.host(Command::Open { segment: 1, item: 0 }, 100);
+    show.host(Command::StartTimer, 100);
+    show.answer(1, 0, 110).unwrap();
+    show.host(Command::Reveal, 20_000);
+    assert_eq!(show.state.out.len(), 3);
+    show.host(Command::Rescue { seat: 2 }, 20_100);
+    show.host(Command::Undo, 20_200);
+    assert!(show.state.out.contains(&2), "rescue undone");
+    show.host(Command::Undo, 20_300);
+    assert!(show.state.out.is_empty() && !show.state.current.as_ref().unwrap().revealed, "reveal undone");
+    assert_eq!(show.score(1), 0.0);
+    show.host(Command::Reveal, 20_400);
+    assert_eq!(show.score(1), 10.0);
+    show.assert_replays();
+}
+
+#[test]
+fn pause_stops_the_clock() {
+    let mut show = Show::new(program(vec![seg(SegmentKind::Everyone, vec![q(0)])]));
+    show.host(Command::Open { segment: 0, item: 0 }, 0);
+    show.host(Command::StartTimer, 0);
+    show.host(Command::Pause, 4_000);
+    assert_eq!(show.answer(1, 0, 5_000), Err(LiveError::Paused));
+    show.host(Command::Resume, 64_000);
+    assert_eq!(show.state.current.as_ref().unwrap().deadline, Some(70_000), "the minute paused is added back");
+    show.answer(1, 0, 69_000).unwrap();
+    show.assert_replays();
+}
+
+#[test]
+fn programs_are_checked() {
+    let mut p = program(vec![seg(SegmentKind::Everyone, vec![Item::Prompt("?".into())])]);
+    p.finalists[1].seat = 1;
+    let problems = p.problems();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    let _ = QuestionKind::Single;
+}
