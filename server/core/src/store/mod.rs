@@ -4,6 +4,7 @@
 
 pub mod attempts;
 pub mod contests;
+pub mod finals;
 pub mod questions;
 pub mod results;
 pub mod rounds;

@@ -1,0 +1,161 @@
+//! Live finals in the database: the program, the join codes of the screens
+//! and the append-only event log.
+
+use super::{get, is_unique_violation, new_id, now_ms, Db, Result, StoreError};
+use crate::live::{Actor, Event, EventKind, Program};
+use rand::Rng;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FinalRecord {
+    pub id: String,
+    pub contest_id: Option<String>,
+    pub name: String,
+    pub program: Program,
+    pub join_code: String,
+}
+
+/// Who a code lets in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeRole {
+    Host,
+    Seat(u32),
+    Judge(usize),
+}
+
+impl CodeRole {
+    pub fn actor(self) -> Actor {
+        match self {
+            CodeRole::Host => Actor::Host,
+            CodeRole::Seat(s) => Actor::Seat(s),
+            CodeRole::Judge(j) => Actor::Judge(j),
+        }
+    }
+}
+
+/// Codes are read aloud and typed on phones: no look-alike characters.
+fn code(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    (0..len).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+fn program_json(p: &Program) -> Result<String> {
+    serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Creates a final with a join code, a host code and a code per seat and judge.
+pub async fn create(db: &Db, contest_id: Option<&str>, name: &str, program: &Program) -> Result<String> {
+    let problems = program.problems();
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid(problems.join("; ")));
+    }
+    let id = new_id();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("INSERT INTO finals (id, contest_id, name, program, join_code, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&id)
+        .bind(contest_id)
+        .bind(name)
+        .bind(program_json(program)?)
+        .bind(code(6))
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    let mut slots: Vec<(&str, i64)> = vec![("host", 0)];
+    slots.extend(program.finalists.iter().map(|f| ("seat", i64::from(f.seat))));
+    slots.extend((0..program.judges.len()).map(|j| ("judge", j as i64)));
+    for (role, slot) in slots {
+        sqlx::query("INSERT INTO final_codes (code, final_id, role, slot) VALUES ($1, $2, $3, $4)")
+            .bind(code(if role == "host" { 10 } else { 6 }))
+            .bind(&id)
+            .bind(role)
+            .bind(slot)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn get_one(db: &Db, id: &str) -> Result<FinalRecord> {
+    let r = sqlx::query("SELECT id, contest_id, name, program, join_code FROM finals WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let program: String = get(&r, "program")?;
+    Ok(FinalRecord {
+        id: get(&r, "id")?,
+        contest_id: get(&r, "contest_id")?,
+        name: get(&r, "name")?,
+        program: serde_json::from_str(&program).map_err(|e| StoreError::Corrupt(format!("program: {e}")))?,
+        join_code: get(&r, "join_code")?,
+    })
+}
+
+/// The final and role a screen's code opens.
+pub async fn by_code(db: &Db, code: &str) -> Result<(String, CodeRole)> {
+    let r = sqlx::query("SELECT final_id, role, slot FROM final_codes WHERE code = $1")
+        .bind(code.trim().to_uppercase())
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let role: String = get(&r, "role")?;
+    let slot: i64 = get(&r, "slot")?;
+    let role = match role.as_str() {
+        "host" => CodeRole::Host,
+        "seat" => CodeRole::Seat(slot as u32),
+        "judge" => CodeRole::Judge(slot as usize),
+        other => return Err(StoreError::Corrupt(format!("code role {other}"))),
+    };
+    Ok((get(&r, "final_id")?, role))
+}
+
+/// Every code of a final, for the organizer: (role, slot, code).
+pub async fn codes(db: &Db, final_id: &str) -> Result<Vec<(String, i64, String)>> {
+    let rows = sqlx::query("SELECT role, slot, code FROM final_codes WHERE final_id = $1 ORDER BY role, slot").bind(final_id).fetch_all(&db.pool).await?;
+    rows.iter().map(|r| Ok((get(r, "role")?, get(r, "slot")?, get(r, "code")?))).collect()
+}
+
+pub async fn events(db: &Db, final_id: &str) -> Result<Vec<Event>> {
+    let rows = sqlx::query("SELECT seq, at, kind FROM live_events WHERE final_id = $1 ORDER BY seq").bind(final_id).fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = get(r, "kind")?;
+            Ok(Event {
+                seq: get::<i64>(r, "seq")? as u64,
+                at: get(r, "at")?,
+                kind: serde_json::from_str::<EventKind>(&kind).map_err(|e| StoreError::Corrupt(format!("event: {e}")))?,
+            })
+        })
+        .collect()
+}
+
+/// Appends events atomically. `Conflict` when another writer already used
+/// one of the numbers: the caller reloads and decides again.
+pub async fn append(db: &Db, final_id: &str, actor: Actor, events: &[Event]) -> std::result::Result<(), AppendError> {
+    let actor = serde_json::to_string(&actor).map_err(|e| AppendError::Store(StoreError::Corrupt(e.to_string())))?;
+    let mut tx = db.pool.begin().await.map_err(|e| AppendError::Store(e.into()))?;
+    for e in events {
+        let kind = serde_json::to_string(&e.kind).map_err(|e| AppendError::Store(StoreError::Corrupt(e.to_string())))?;
+        let res = sqlx::query("INSERT INTO live_events (final_id, seq, at, actor, kind) VALUES ($1, $2, $3, $4, $5)")
+            .bind(final_id)
+            .bind(e.seq as i64)
+            .bind(e.at)
+            .bind(&actor)
+            .bind(kind)
+            .execute(&mut *tx)
+            .await;
+        match res {
+            Err(err) if is_unique_violation(&err) => return Err(AppendError::Conflict),
+            Err(err) => return Err(AppendError::Store(err.into())),
+            Ok(_) => {}
+        }
+    }
+    tx.commit().await.map_err(|e| if is_unique_violation(&e) { AppendError::Conflict } else { AppendError::Store(e.into()) })
+}
+
+#[derive(Debug)]
+pub enum AppendError {
+    Conflict,
+    Store(StoreError),
+}
