@@ -7,9 +7,11 @@
 
 pub mod engine;
 pub mod program;
+pub mod view;
 
 pub use engine::{decide, judged_mean, replay, Actor, Command, Event, EventKind, LiveError, State};
 pub use program::{Finalist, Item, Points, Program, Segment, SegmentKind};
+pub use view::{view, View, Viewer};
 
 #[cfg(test)]
 mod tests;

@@ -258,3 +258,32 @@ fn programs_are_checked() {
     assert_eq!(problems.len(), 2, "{problems:?}");
     let _ = QuestionKind::Single;
 }
+
+#[test]
+fn views_hide_the_key_and_other_answers_until_the_reveal() {
+    let mut show = Show::new(program(vec![seg(SegmentKind::Everyone, vec![q(2)])]));
+    show.host(Command::Open { segment: 0, item: 0 }, 0);
+    show.host(Command::StartTimer, 0);
+    show.answer(1, 2, 100).unwrap();
+    show.answer(2, 0, 200).unwrap();
+    let seat1 = view(&show.program, &show.state, Viewer::Seat(1), 300);
+    let c = seat1.current.as_ref().unwrap();
+    assert_eq!((c.correct.as_ref(), c.spread.as_ref(), c.answers.as_ref()), (None, None, None));
+    assert_eq!(c.mine, Some(Response::Choices(vec![2])));
+    assert_eq!(c.answered, vec![1, 2], "who answered, not what");
+    let json = serde_json::to_string(&seat1).unwrap();
+    assert!(!json.contains("\"correct\":true"), "{json}");
+    let audience = view(&show.program, &show.state, Viewer::Audience, 300);
+    assert!(audience.current.as_ref().unwrap().correct.is_none() && audience.current.as_ref().unwrap().mine.is_none());
+    let host = view(&show.program, &show.state, Viewer::Host, 300);
+    assert_eq!(host.current.as_ref().unwrap().correct, Some(vec![2]));
+    assert_eq!(host.current.as_ref().unwrap().answers.as_ref().unwrap().len(), 2);
+    show.host(Command::Reveal, 11_000);
+    let after = view(&show.program, &show.state, Viewer::Audience, 11_100);
+    let c = after.current.as_ref().unwrap();
+    assert_eq!(c.correct, Some(vec![2]));
+    assert_eq!(c.spread, Some(vec![1, 0, 1, 0]));
+    assert_eq!(after.scoreboard[0].seat, 1);
+    assert_eq!(after.scoreboard[0].score, 10.0);
+    assert_eq!(after.server_now, 11_100);
+}
