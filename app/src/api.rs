@@ -37,7 +37,8 @@ pub async fn whoami() -> Result<Option<UserView>, AppError> {
 pub async fn login(login: String, password: String, next: String) -> Result<(), AppError> {
     let st = state()?;
     let ip = ssr::client_ip();
-    let login_norm = hoithi_core::auth::normalize_login(&login).unwrap_or_else(|_| login.trim().to_lowercase());
+    let login_norm =
+        hoithi_core::auth::normalize_login(&login).unwrap_or_else(|_| login.trim().to_lowercase());
     ssr::rate_limit(&format!("login:ip:{ip}"), 30)?;
     ssr::rate_limit(&format!("login:user:{login_norm}"), 10)?;
     let found = store::users::by_login(&st.db, &login_norm).await?;
@@ -94,7 +95,14 @@ pub async fn register(
     let position = hoithi_core::text::clean(&position);
     let user = store::users::create(
         &st.db,
-        store::users::NewUser { login: &login, full_name: &full_name, password: &password, role: Role::Contestant, unit_id: unit.as_deref(), position: &position },
+        store::users::NewUser {
+            login: &login,
+            full_name: &full_name,
+            password: &password,
+            role: Role::Contestant,
+            unit_id: unit.as_deref(),
+            position: &position,
+        },
     )
     .await?;
     let token = store::sessions::create(&st.db, &user.id).await?;
@@ -106,7 +114,9 @@ pub async fn register(
 #[server(prefix = "/api", endpoint = "list_units")]
 pub async fn list_units() -> Result<Vec<UnitView>, AppError> {
     let st = state()?;
-    Ok(crate::ssr_views::unit_tree(store::units::list(&st.db).await?))
+    Ok(crate::ssr_views::unit_tree(
+        store::units::list(&st.db).await?,
+    ))
 }
 
 #[server(prefix = "/api", endpoint = "list_contests")]
@@ -115,14 +125,24 @@ pub async fn list_contests() -> Result<Vec<ContestView>, AppError> {
     Ok(store::contests::list(&st.db)
         .await?
         .into_iter()
-        .map(|c| ContestView { id: c.id, name: c.name, description: c.description })
+        .map(|c| ContestView {
+            id: c.id,
+            name: c.name,
+            description: c.description,
+        })
         .collect())
 }
 
 pub const PER_PAGE: i64 = 50;
 
 #[server(prefix = "/api", endpoint = "list_questions")]
-pub async fn list_questions(topic: String, difficulty: String, q: String, retired: bool, page: i64) -> Result<QuestionPage, AppError> {
+pub async fn list_questions(
+    topic: String,
+    difficulty: String,
+    q: String,
+    retired: bool,
+    page: i64,
+) -> Result<QuestionPage, AppError> {
     require(BANK_READERS).await?;
     let st = state()?;
     let page = page.max(1);
@@ -135,14 +155,21 @@ pub async fn list_questions(topic: String, difficulty: String, q: String, retire
         offset: (page - 1) * PER_PAGE,
     };
     let (rows, total) = store::questions::list(&st.db, &filter).await?;
-    Ok(QuestionPage { items: rows.into_iter().map(crate::ssr_views::item).collect(), total, page, per_page: PER_PAGE })
+    Ok(QuestionPage {
+        items: rows.into_iter().map(crate::ssr_views::item).collect(),
+        total,
+        page,
+        per_page: PER_PAGE,
+    })
 }
 
 #[server(prefix = "/api", endpoint = "bank_stats")]
 pub async fn bank_stats() -> Result<Vec<BankStat>, AppError> {
     require(BANK_READERS).await?;
     let st = state()?;
-    Ok(crate::ssr_views::bank_stats(store::questions::stats(&st.db).await?))
+    Ok(crate::ssr_views::bank_stats(
+        store::questions::stats(&st.db).await?,
+    ))
 }
 
 #[server(prefix = "/api", endpoint = "get_question")]
@@ -153,9 +180,16 @@ pub async fn get_question(id: String) -> Result<QuestionDetail, AppError> {
     let versions = store::questions::versions(&st.db, &id)
         .await?
         .into_iter()
-        .map(|(version, created_at, draft)| VersionView { version, created_at, draft })
+        .map(|(version, created_at, draft)| VersionView {
+            version,
+            created_at,
+            draft,
+        })
         .collect();
-    Ok(QuestionDetail { item: crate::ssr_views::item(row), versions })
+    Ok(QuestionDetail {
+        item: crate::ssr_views::item(row),
+        versions,
+    })
 }
 
 /// Saves an edit as a new version. `options` holds one option a line, `*`
@@ -177,8 +211,19 @@ pub async fn save_question(
 ) -> Result<i64, AppError> {
     let user = require(ADMIN).await?;
     let st = state()?;
-    let draft = crate::ssr_views::draft_from_form(&kind, &topic, &difficulty, &text, &options, &answers, &tolerance, &explanation, &source, &image)
-        .map_err(ssr::invalid)?;
+    let draft = crate::ssr_views::draft_from_form(
+        &kind,
+        &topic,
+        &difficulty,
+        &text,
+        &options,
+        &answers,
+        &tolerance,
+        &explanation,
+        &source,
+        &image,
+    )
+    .map_err(ssr::invalid)?;
     Ok(store::questions::save_version(&st.db, &id, draft, &user.id).await?)
 }
 
@@ -193,7 +238,9 @@ pub async fn set_question_retired(id: String, retired: bool) -> Result<(), AppEr
 pub async fn get_import_preview(id: String) -> Result<ImportPreview, AppError> {
     let user = require(ADMIN).await?;
     let st = state()?;
-    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions).await?;
+    let upload =
+        crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions)
+            .await?;
     crate::ssr_views::preview(&st.db, upload).await
 }
 
@@ -201,12 +248,18 @@ pub async fn get_import_preview(id: String) -> Result<ImportPreview, AppError> {
 pub async fn import_confirm(id: String) -> Result<PlanCounts, AppError> {
     let user = require(ADMIN).await?;
     let st = state()?;
-    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions).await?;
+    let upload =
+        crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions)
+            .await?;
     let parsed = hoithi_core::formats::parse(upload.format, &upload.bytes, &upload.defaults);
     if !parsed.errors.is_empty() {
-        return Err(ssr::invalid(format!("Tệp có {} lỗi, không câu nào được nhập", parsed.errors.len())));
+        return Err(ssr::invalid(format!(
+            "Tệp có {} lỗi, không câu nào được nhập",
+            parsed.errors.len()
+        )));
     }
-    let plan = store::questions::import(&st.db, parsed.questions, Some(&user.id), Some(&upload.id)).await?;
+    let plan = store::questions::import(&st.db, parsed.questions, Some(&user.id), Some(&upload.id))
+        .await?;
     tracing::info!(upload = %upload.id, user = %user.id, counts = ?plan.counts(), "questions imported");
     Ok(plan.counts())
 }
@@ -215,7 +268,8 @@ pub async fn import_confirm(id: String) -> Result<PlanCounts, AppError> {
 pub async fn get_unit_preview(id: String) -> Result<UnitPreview, AppError> {
     let user = require(ADMIN).await?;
     let st = state()?;
-    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Units).await?;
+    let upload =
+        crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Units).await?;
     crate::ssr_views::unit_preview(&st.db, upload).await
 }
 
@@ -223,10 +277,16 @@ pub async fn get_unit_preview(id: String) -> Result<UnitPreview, AppError> {
 pub async fn unit_confirm(id: String) -> Result<(usize, usize), AppError> {
     let user = require(ADMIN).await?;
     let st = state()?;
-    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Units).await?;
-    let rows = crate::ssr_views::unit_rows(&st.db, &upload).await?.map_err(|errs| {
-        ssr::invalid(format!("Tệp có {} lỗi, không đơn vị nào được nhập", errs.len()))
-    })?;
+    let upload =
+        crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Units).await?;
+    let rows = crate::ssr_views::unit_rows(&st.db, &upload)
+        .await?
+        .map_err(|errs| {
+            ssr::invalid(format!(
+                "Tệp có {} lỗi, không đơn vị nào được nhập",
+                errs.len()
+            ))
+        })?;
     Ok(store::units::apply(&st.db, &rows, &upload.id).await?)
 }
 
@@ -234,7 +294,11 @@ pub async fn unit_confirm(id: String) -> Result<(usize, usize), AppError> {
 pub async fn list_users(q: String) -> Result<Vec<UserView>, AppError> {
     require(ADMIN).await?;
     let st = state()?;
-    Ok(store::users::list(&st.db, &q, 200).await?.into_iter().map(UserView::from).collect())
+    Ok(store::users::list(&st.db, &q, 200)
+        .await?
+        .into_iter()
+        .map(UserView::from)
+        .collect())
 }
 
 #[server(prefix = "/api", endpoint = "set_user_role")]
@@ -243,13 +307,22 @@ pub async fn set_user_role(user_id: String, role: String) -> Result<(), AppError
     let st = state()?;
     let role = Role::parse(&role).ok_or_else(|| ssr::invalid("Vai trò không hợp lệ".into()))?;
     if me.id == user_id && role != Role::Admin {
-        return Err(ssr::invalid("Không thể tự bỏ quyền quản trị của chính mình".into()));
+        return Err(ssr::invalid(
+            "Không thể tự bỏ quyền quản trị của chính mình".into(),
+        ));
     }
     Ok(store::users::set_role(&st.db, &user_id, role).await?)
 }
 
 #[server(prefix = "/api", endpoint = "create_user")]
-pub async fn create_user(full_name: String, login: String, password: String, role: String, unit_id: String, position: String) -> Result<(), AppError> {
+pub async fn create_user(
+    full_name: String,
+    login: String,
+    password: String,
+    role: String,
+    unit_id: String,
+    position: String,
+) -> Result<(), AppError> {
     require(ADMIN).await?;
     let st = state()?;
     let role = Role::parse(&role).ok_or_else(|| ssr::invalid("Vai trò không hợp lệ".into()))?;
@@ -264,7 +337,14 @@ pub async fn create_user(full_name: String, login: String, password: String, rol
     let unit = (!unit_id.trim().is_empty()).then(|| unit_id.trim().to_string());
     store::users::create(
         &st.db,
-        store::users::NewUser { login: &login, full_name: &full_name, password: &password, role, unit_id: unit.as_deref(), position: &hoithi_core::text::clean(&position) },
+        store::users::NewUser {
+            login: &login,
+            full_name: &full_name,
+            password: &password,
+            role,
+            unit_id: unit.as_deref(),
+            position: &hoithi_core::text::clean(&position),
+        },
     )
     .await?;
     Ok(())

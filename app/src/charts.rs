@@ -2,7 +2,10 @@
 //! shows them before (and without) the WebAssembly.
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A vertical bar chart: one bar per label, value printed above it.
@@ -25,13 +28,27 @@ pub fn bars(title: &str, labels: &[String], values: &[f64]) -> String {
         let y = top + plot - bh;
         out.push_str(&format!("<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{bh:.1}\" fill=\"#b71c1c\"><title>{}: {}</title></rect>", esc(label), fmt(*v)));
         if *v > 0.0 && n <= 40 {
-            out.push_str(&format!("<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>", x + bar / 2.0, y - 4.0, fmt(*v)));
+            out.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+                x + bar / 2.0,
+                y - 4.0,
+                fmt(*v)
+            ));
         }
         if i % every == 0 {
-            out.push_str(&format!("<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>", x + bar / 2.0, h - bottom + 16.0, esc(label)));
+            out.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+                x + bar / 2.0,
+                h - bottom + 16.0,
+                esc(label)
+            ));
         }
     }
-    out.push_str(&format!("<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{x2}\" y2=\"{y:.1}\" stroke=\"#888\"/></svg>", y = top + plot, x2 = w - left));
+    out.push_str(&format!(
+        "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{x2}\" y2=\"{y:.1}\" stroke=\"#888\"/></svg>",
+        y = top + plot,
+        x2 = w - left
+    ));
     out
 }
 
@@ -47,7 +64,11 @@ fn fmt(v: f64) -> String {
 mod tests {
     #[test]
     fn one_bar_per_value_and_labels_escaped() {
-        let svg = super::bars("Lượt thi <theo ngày>", &["13/11".into(), "14/11".into(), "15/11".into()], &[3.0, 0.0, 7.0]);
+        let svg = super::bars(
+            "Lượt thi <theo ngày>",
+            &["13/11".into(), "14/11".into(), "15/11".into()],
+            &[3.0, 0.0, 7.0],
+        );
         assert_eq!(svg.matches("<rect").count(), 3);
         assert!(svg.contains("&lt;theo ngày&gt;"));
         assert!(svg.contains(">7<"));

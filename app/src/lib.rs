@@ -4,6 +4,8 @@
 pub mod api;
 pub mod charts;
 pub mod error;
+pub mod live_api;
+pub mod live_client;
 pub mod pages;
 pub mod round_api;
 pub mod types;
@@ -73,7 +75,10 @@ pub fn App() -> impl IntoView {
 fn Frame() -> impl IntoView {
     let logout = ServerAction::<api::Logout>::new();
     let location = leptos_router::hooks::use_location();
-    let user = Resource::new(move || (location.pathname.get(), logout.version().get()), |_| api::whoami());
+    let user = Resource::new(
+        move || (location.pathname.get(), logout.version().get()),
+        |_| api::whoami(),
+    );
     provide_context(Auth { user, logout });
     view! {
         <pages::layout::Header/>
@@ -98,6 +103,12 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/ban-to-chuc/cuoc-thi/:id/xep-hang") view=pages::organize::OverallRankingPage ssr=SsrMode::Async/>
                 <Route path=path!("/ban-to-chuc/vong/:id") view=pages::organize::RoundAdminPage ssr=SsrMode::Async/>
                 <Route path=path!("/ban-to-chuc/thi-sinh") view=pages::organize::CadresPage ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/chung-ket") view=pages::finals::FinalsPage ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/chung-ket/moi") view=pages::finals::NewFinalPage ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/chung-ket/:id") view=pages::finals::FinalPage ssr=SsrMode::Async/>
+                <Route path=path!("/truc-tiep") view=pages::live::EnterPage ssr=SsrMode::Async/>
+                <Route path=path!("/truc-tiep/:code") view=pages::live::ScreenPage ssr=SsrMode::Async/>
+                <Route path=path!("/truc-tiep/:code/man-chieu") view=pages::live::ProjectorPage ssr=SsrMode::Async/>
                 <Route path=path!("/ban-to-chuc/thi-sinh/nhap/:id") view=pages::organize::CadrePreviewPage ssr=SsrMode::Async/>
             </Routes>
         </main>

@@ -20,7 +20,11 @@ const ORGANIZERS: &[Role] = &[Role::Admin, Role::Organizer];
 const ANYONE: &[Role] = &[Role::Admin, Role::Organizer, Role::Judge, Role::Contestant];
 
 #[cfg(feature = "ssr")]
-pub async fn round_view(db: &store::Db, r: rounds::RoundRecord, now: i64) -> Result<RoundView, AppError> {
+pub async fn round_view(
+    db: &store::Db,
+    r: rounds::RoundRecord,
+    now: i64,
+) -> Result<RoundView, AppError> {
     let contest = store::contests::get_one(db, &r.contest_id).await?;
     Ok(RoundView {
         id: r.id.clone(),
@@ -50,11 +54,24 @@ fn summary(a: &attempts::AttemptRecord) -> AttemptSummary {
 }
 
 #[cfg(feature = "ssr")]
-async fn my_round(db: &store::Db, r: rounds::RoundRecord, user_id: &str, now: i64) -> Result<MyRound, AppError> {
+async fn my_round(
+    db: &store::Db,
+    r: rounds::RoundRecord,
+    user_id: &str,
+    now: i64,
+) -> Result<MyRound, AppError> {
     let mine = attempts::of_user(db, &r.id, user_id).await?;
-    let open_attempt = mine.iter().find(|a| a.is_open() && hoithi_core::round::accepts(now, a.deadline)).map(|a| a.id.clone());
+    let open_attempt = mine
+        .iter()
+        .find(|a| a.is_open() && hoithi_core::round::accepts(now, a.deadline))
+        .map(|a| a.id.clone());
     let attempts_left = (i64::from(r.rules.attempts_allowed) - mine.len() as i64).max(0);
-    Ok(MyRound { attempts: mine.iter().map(summary).collect(), attempts_left, open_attempt, round: round_view(db, r, now).await? })
+    Ok(MyRound {
+        attempts: mine.iter().map(summary).collect(),
+        attempts_left,
+        open_attempt,
+        round: round_view(db, r, now).await?,
+    })
 }
 
 /// Published rounds not yet over, with the caller's attempts.
@@ -127,7 +144,11 @@ pub async fn get_attempt(id: String) -> Result<AttemptPlay, AppError> {
                 kind: i.draft.kind,
                 text: i.draft.text.clone(),
                 image: i.draft.image.clone(),
-                options: i.option_order.iter().map(|&o| i.draft.options[o].text.clone()).collect(),
+                options: i
+                    .option_order
+                    .iter()
+                    .map(|&o| i.draft.options[o].text.clone())
+                    .collect(),
                 answer: i.display_response(),
             })
             .collect(),
@@ -138,7 +159,13 @@ pub async fn get_attempt(id: String) -> Result<AttemptPlay, AppError> {
 /// ("0,2"); `text` is the typed answer of short and numeric questions.
 /// `next` is where a page without JavaScript goes afterwards.
 #[server(prefix = "/api", endpoint = "save_answer")]
-pub async fn save_answer(attempt_id: String, position: i64, choices: Option<Vec<String>>, text: Option<String>, next: Option<String>) -> Result<(), AppError> {
+pub async fn save_answer(
+    attempt_id: String,
+    position: i64,
+    choices: Option<Vec<String>>,
+    text: Option<String>,
+    next: Option<String>,
+) -> Result<(), AppError> {
     let user = require(ANYONE).await?;
     let st = state()?;
     let attempt = attempts::owned(&st.db, &attempt_id, &user.id).await?;
@@ -150,7 +177,11 @@ pub async fn save_answer(attempt_id: String, position: i64, choices: Option<Vec<
                 .iter()
                 .flat_map(|c| c.split(','))
                 .filter(|c| !c.trim().is_empty())
-                .map(|c| c.trim().parse::<usize>().map_err(|_| ssr::invalid("Phương án không hợp lệ".into())))
+                .map(|c| {
+                    c.trim()
+                        .parse::<usize>()
+                        .map_err(|_| ssr::invalid("Phương án không hợp lệ".into()))
+                })
                 .collect::<Result<_, _>>()?,
         ),
     };
@@ -173,7 +204,12 @@ pub async fn submit_attempt(attempt_id: String, prediction: String) -> Result<()
         if p.is_empty() {
             None
         } else {
-            Some(p.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| ssr::invalid("Số dự đoán phải là số nguyên không âm".into()))?)
+            Some(
+                p.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| ssr::invalid("Số dự đoán phải là số nguyên không âm".into()))?,
+            )
         }
     } else {
         None
@@ -195,11 +231,17 @@ pub async fn get_attempt_result(id: String) -> Result<AttemptResult, AppError> {
     let attempt = attempts::submit(&st.db, &attempt, None, now_ms()).await?;
     let round = rounds::get_one(&st.db, &attempt.round_id).await?;
     let ranking = results::round(&st.db, &round.id).await?;
-    let rank = ranking.rows.iter().find(|r| r.user_id == user.id).map(|r| (r.rank, ranking.rows.len()));
+    let rank = ranking
+        .rows
+        .iter()
+        .find(|r| r.user_id == user.id)
+        .map(|r| (r.rank, ranking.rows.len()));
     let allowed = round.rules.review.allows(round.key_published);
     let review_note = match round.rules.review {
         _ if allowed => String::new(),
-        ReviewPolicy::AfterClose => "Đáp án và giải thích sẽ được công bố sau khi vòng thi kết thúc.".into(),
+        ReviewPolicy::AfterClose => {
+            "Đáp án và giải thích sẽ được công bố sau khi vòng thi kết thúc.".into()
+        }
         _ => "Vòng thi này không công bố đáp án.".into(),
     };
     let review = if allowed {
@@ -232,7 +274,11 @@ fn review_item(i: attempts::ItemRecord) -> ReviewItem {
         options: i
             .option_order
             .iter()
-            .map(|&o| ReviewOption { text: i.draft.options[o].text.clone(), correct: i.draft.options[o].correct, chosen: chosen.contains(&o) })
+            .map(|&o| ReviewOption {
+                text: i.draft.options[o].text.clone(),
+                correct: i.draft.options[o].correct,
+                chosen: chosen.contains(&o),
+            })
             .collect(),
         given: match &i.response {
             Some(Response::Text(t)) => Some(t.clone()),
@@ -280,7 +326,11 @@ pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
         return Err(ssr::invalid("Kết quả vòng thi chưa được công bố".into()));
     }
     let res = results::round(&st.db, &id).await?;
-    Ok(Ranking { title: round.rules.name, perfect: Some(res.perfect), rows: rank_views(res.rows, organizer) })
+    Ok(Ranking {
+        title: round.rules.name,
+        perfect: Some(res.perfect),
+        rows: rank_views(res.rows, organizer),
+    })
 }
 
 // ---- Organizers ----------------------------------------------------------
@@ -293,7 +343,8 @@ pub async fn create_contest(name: String, description: String) -> Result<String,
     if name.is_empty() {
         return Err(ssr::invalid("Vui lòng đặt tên cuộc thi".into()));
     }
-    let id = store::contests::create(&st.db, &name, &hoithi_core::text::clean(&description)).await?;
+    let id =
+        store::contests::create(&st.db, &name, &hoithi_core::text::clean(&description)).await?;
     leptos_axum::redirect(&format!("/ban-to-chuc/cuoc-thi/{id}"));
     Ok(id)
 }
@@ -311,9 +362,22 @@ pub async fn get_contest(id: String) -> Result<ContestDetail, AppError> {
     let finalists = results::finalists(&st.db, &id)
         .await?
         .into_iter()
-        .map(|f| FinalistView { position: f.position, full_name: f.full_name, unit_name: f.unit_name, confirmed_at: f.confirmed_at })
+        .map(|f| FinalistView {
+            position: f.position,
+            full_name: f.full_name,
+            unit_name: f.unit_name,
+            confirmed_at: f.confirmed_at,
+        })
         .collect();
-    Ok(ContestDetail { contest: ContestView { id: c.id, name: c.name, description: c.description }, rounds: list, finalists })
+    Ok(ContestDetail {
+        contest: ContestView {
+            id: c.id,
+            name: c.name,
+            description: c.description,
+        },
+        rounds: list,
+        finalists,
+    })
 }
 
 /// Creates (`round_id` empty) or updates a round. Times are Hà Nội local
@@ -340,15 +404,23 @@ pub async fn save_round(
     let invalid = |v: Vec<String>| ssr::invalid(v.join("; "));
     let rules = hoithi_core::round::RoundRules {
         name: hoithi_core::text::clean(&name),
-        opens_at: parse_local_time(&opens_at).ok_or_else(|| ssr::invalid("Thời điểm mở không hợp lệ".into()))?,
-        closes_at: parse_local_time(&closes_at).ok_or_else(|| ssr::invalid("Thời điểm kết thúc không hợp lệ".into()))?,
+        opens_at: parse_local_time(&opens_at)
+            .ok_or_else(|| ssr::invalid("Thời điểm mở không hợp lệ".into()))?,
+        closes_at: parse_local_time(&closes_at)
+            .ok_or_else(|| ssr::invalid("Thời điểm kết thúc không hợp lệ".into()))?,
         questions_per_attempt: questions,
         draw: rules::parse_draw(&draw).map_err(invalid)?,
         // Decimal minutes allowed ("0.5"): short practice rounds.
-        time_limit_secs: if time_limit_minutes.is_finite() && time_limit_minutes > 0.0 { (time_limit_minutes * 60.0).round().min(86_400.0) as u32 } else { 0 },
+        time_limit_secs: if time_limit_minutes.is_finite() && time_limit_minutes > 0.0 {
+            (time_limit_minutes * 60.0).round().min(86_400.0) as u32
+        } else {
+            0
+        },
         attempts_allowed,
-        counting: hoithi_core::round::Counting::parse(&counting).ok_or_else(|| ssr::invalid("Cách tính lượt thi không hợp lệ".into()))?,
-        review: ReviewPolicy::parse(&review).ok_or_else(|| ssr::invalid("Chế độ xem đáp án không hợp lệ".into()))?,
+        counting: hoithi_core::round::Counting::parse(&counting)
+            .ok_or_else(|| ssr::invalid("Cách tính lượt thi không hợp lệ".into()))?,
+        review: ReviewPolicy::parse(&review)
+            .ok_or_else(|| ssr::invalid("Chế độ xem đáp án không hợp lệ".into()))?,
         prediction: prediction.is_some_and(|p| !p.is_empty() && p != "false"),
         prizes: rules::parse_prizes(&prizes).map_err(invalid)?,
     };
@@ -367,7 +439,11 @@ pub async fn save_round(
 /// The organizer's buttons on a round: "publish", "unpublish", "close"
 /// (now), "extend" (to `closes_at`), "publish_key", "publish_results".
 #[server(prefix = "/api", endpoint = "round_action")]
-pub async fn round_action(round_id: String, action: String, closes_at: Option<String>) -> Result<(), AppError> {
+pub async fn round_action(
+    round_id: String,
+    action: String,
+    closes_at: Option<String>,
+) -> Result<(), AppError> {
     let user = require(ORGANIZERS).await?;
     let st = state()?;
     let round = rounds::get_one(&st.db, &round_id).await?;
@@ -377,21 +453,34 @@ pub async fn round_action(round_id: String, action: String, closes_at: Option<St
         "publish" => rounds::set_published(&st.db, &round_id, true).await?,
         "unpublish" => {
             if attempts::of_round_count(&st.db, &round_id).await? > 0 {
-                return Err(ssr::invalid("Vòng thi đã có lượt thi, không thể chuyển về bản nháp".into()));
+                return Err(ssr::invalid(
+                    "Vòng thi đã có lượt thi, không thể chuyển về bản nháp".into(),
+                ));
             }
             rounds::set_published(&st.db, &round_id, false).await?
         }
-        "close" => rounds::set_closes_at(&st.db, &round_id, now.max(round.rules.opens_at + 1)).await?,
+        "close" => {
+            rounds::set_closes_at(&st.db, &round_id, now.max(round.rules.opens_at + 1)).await?
+        }
         "extend" => {
-            let t = closes_at.as_deref().and_then(parse_local_time).ok_or_else(|| ssr::invalid("Thời điểm kết thúc không hợp lệ".into()))?;
+            let t = closes_at
+                .as_deref()
+                .and_then(parse_local_time)
+                .ok_or_else(|| ssr::invalid("Thời điểm kết thúc không hợp lệ".into()))?;
             if t <= now {
-                return Err(ssr::invalid("Thời điểm kết thúc mới phải ở tương lai".into()));
+                return Err(ssr::invalid(
+                    "Thời điểm kết thúc mới phải ở tương lai".into(),
+                ));
             }
             rounds::set_closes_at(&st.db, &round_id, t).await?
         }
         "publish_key" if closed => rounds::set_key_published(&st.db, &round_id, true).await?,
-        "publish_results" if closed => rounds::set_results_published(&st.db, &round_id, true).await?,
-        "publish_key" | "publish_results" => return Err(ssr::invalid("Chỉ công bố sau khi vòng thi kết thúc".into())),
+        "publish_results" if closed => {
+            rounds::set_results_published(&st.db, &round_id, true).await?
+        }
+        "publish_key" | "publish_results" => {
+            return Err(ssr::invalid("Chỉ công bố sau khi vòng thi kết thúc".into()))
+        }
         _ => return Err(ssr::invalid("Thao tác không hợp lệ".into())),
     }
     tracing::info!(round = %round_id, user = %user.id, action, "round action");
@@ -401,12 +490,20 @@ pub async fn round_action(round_id: String, action: String, closes_at: Option<St
 /// Finalists proposed by the overall ranking: the top `count`, at most
 /// `quota` per unit (0: no quota).
 #[server(prefix = "/api", endpoint = "propose_finalists")]
-pub async fn propose_finalists(contest_id: String, count: usize, quota: u32) -> Result<Vec<RankView>, AppError> {
+pub async fn propose_finalists(
+    contest_id: String,
+    count: usize,
+    quota: u32,
+) -> Result<Vec<RankView>, AppError> {
     require(ORGANIZERS).await?;
     let st = state()?;
     let rows = results::overall(&st.db, &contest_id).await?;
     let units: Vec<Option<String>> = rows.iter().map(|r| r.unit_id.clone()).collect();
-    let picked = hoithi_core::round::ranking::finalists(&units, count.min(1000), (quota > 0).then_some(quota));
+    let picked = hoithi_core::round::ranking::finalists(
+        &units,
+        count.min(1000),
+        (quota > 0).then_some(quota),
+    );
     let rows: Vec<_> = picked.into_iter().map(|i| rows[i].clone()).collect();
     Ok(rank_views(rows, true))
 }
@@ -417,11 +514,20 @@ pub async fn confirm_finalists(contest_id: String, user_ids: Vec<String>) -> Res
     let st = state()?;
     store::contests::get_one(&st.db, &contest_id).await?;
     // Finalists come from the contest's ranking, each once.
-    let ranked: std::collections::HashSet<String> = results::overall(&st.db, &contest_id).await?.into_iter().map(|r| r.user_id).collect();
+    let ranked: std::collections::HashSet<String> = results::overall(&st.db, &contest_id)
+        .await?
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect();
     let mut seen = std::collections::HashSet::new();
-    if let Some(bad) = user_ids.iter().find(|u| !ranked.contains(*u) || !seen.insert(u.as_str())) {
+    if let Some(bad) = user_ids
+        .iter()
+        .find(|u| !ranked.contains(*u) || !seen.insert(u.as_str()))
+    {
         tracing::warn!(contest = %contest_id, user = %bad, "finalist not in the ranking");
-        return Err(ssr::invalid("Danh sách có thí sinh không thuộc bảng xếp hạng của cuộc thi hoặc bị lặp".into()));
+        return Err(ssr::invalid(
+            "Danh sách có thí sinh không thuộc bảng xếp hạng của cuộc thi hoặc bị lặp".into(),
+        ));
     }
     results::confirm_finalists(&st.db, &contest_id, &user_ids, &user.id).await?;
     Ok(())
@@ -432,7 +538,11 @@ pub async fn overall_ranking(contest_id: String) -> Result<Ranking, AppError> {
     require(ORGANIZERS).await?;
     let st = state()?;
     let c = store::contests::get_one(&st.db, &contest_id).await?;
-    Ok(Ranking { title: c.name, perfect: None, rows: rank_views(results::overall(&st.db, &contest_id).await?, true) })
+    Ok(Ranking {
+        title: c.name,
+        perfect: None,
+        rows: rank_views(results::overall(&st.db, &contest_id).await?, true),
+    })
 }
 
 /// The organizer's dashboard of a round: live attempts, participation by
@@ -461,7 +571,8 @@ pub async fn unit_leaderboard(contest_id: String) -> Result<TableView, AppError>
 pub async fn get_cadre_preview(id: String) -> Result<CadrePreview, AppError> {
     let user = require(ORGANIZERS).await?;
     let st = state()?;
-    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Cadres).await?;
+    let upload =
+        crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Cadres).await?;
     let (rows, errors) = match crate::ssr_views::cadre_rows(&st.db, &upload).await? {
         Ok(rows) => (rows, Vec::new()),
         Err(errors) => (Vec::new(), errors),
@@ -473,7 +584,14 @@ pub async fn get_cadre_preview(id: String) -> Result<CadrePreview, AppError> {
         errors,
         rows: rows
             .into_iter()
-            .map(|r| CadreView { line: r.line, full_name: r.full_name, login: r.login, unit_name: r.unit_name, position: r.position, has_password: r.password.is_some() })
+            .map(|r| CadreView {
+                line: r.line,
+                full_name: r.full_name,
+                login: r.login,
+                unit_name: r.unit_name,
+                position: r.position,
+                has_password: r.password.is_some(),
+            })
             .collect(),
     })
 }
@@ -484,14 +602,23 @@ pub async fn get_cadre_preview(id: String) -> Result<CadrePreview, AppError> {
 pub async fn cadre_confirm(id: String) -> Result<Vec<CredentialView>, AppError> {
     let user = require(ORGANIZERS).await?;
     let st = state()?;
-    let upload = crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Cadres).await?;
+    let upload =
+        crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Cadres).await?;
     let rows = crate::ssr_views::cadre_rows(&st.db, &upload)
         .await?
-        .map_err(|errs| ssr::invalid(format!("Tệp có {} lỗi, không ai được đăng ký", errs.len())))?;
+        .map_err(|errs| {
+            ssr::invalid(format!("Tệp có {} lỗi, không ai được đăng ký", errs.len()))
+        })?;
     let creds = store::users::create_many(&st.db, &rows, &upload.id).await?;
     tracing::info!(upload = %upload.id, user = %user.id, count = creds.len(), "cadres registered in bulk");
     Ok(creds
         .into_iter()
-        .map(|c| CredentialView { line: c.line, full_name: c.full_name, login: c.login, unit_name: c.unit_name, password: c.password })
+        .map(|c| CredentialView {
+            line: c.line,
+            full_name: c.full_name,
+            login: c.login,
+            unit_name: c.unit_name,
+            password: c.password,
+        })
         .collect())
 }

@@ -33,6 +33,8 @@ pub struct AppState {
     pub db: Db,
     pub limiter: Arc<RateLimiter>,
     pub config: Arc<Config>,
+    /// Live finals in progress on this instance.
+    pub hub: Arc<hoithi_core::live::hub::Hub>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -50,19 +52,34 @@ pub fn state() -> Result<AppState, AppError> {
 
 impl From<UserRecord> for UserView {
     fn from(u: UserRecord) -> Self {
-        UserView { id: u.id, full_name: u.full_name, login: u.login, role: u.role, unit_name: u.unit_name, position: u.position }
+        UserView {
+            id: u.id,
+            full_name: u.full_name,
+            login: u.login,
+            role: u.role,
+            unit_name: u.unit_name,
+            position: u.position,
+        }
     }
 }
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
 }
 
 /// The logged-in user for a request's headers, if any.
-pub async fn user_from_headers(db: &Db, headers: &HeaderMap) -> Result<Option<UserRecord>, AppError> {
+pub async fn user_from_headers(
+    db: &Db,
+    headers: &HeaderMap,
+) -> Result<Option<UserRecord>, AppError> {
     match cookie_value(headers, SESSION_COOKIE) {
         None => Ok(None),
         Some(token) => Ok(sessions::user(db, &token).await?),
@@ -85,7 +102,12 @@ pub async fn current_user() -> Result<Option<UserRecord>, AppError> {
 pub fn set_status(code: StatusCode) {
     let form_post = request_parts()
         .ok()
-        .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")))
+        .and_then(|p| {
+            p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|a| a.contains("text/html"))
+        })
         .unwrap_or(false);
     if form_post {
         return;
@@ -113,7 +135,10 @@ pub async fn require(roles: &[Role]) -> Result<UserRecord, AppError> {
 /// Rejects with 429 when `key` has been used more than `max` times a minute.
 pub fn rate_limit(key: &str, max: u32) -> Result<(), AppError> {
     let st = state()?;
-    if st.limiter.allow(key, max, std::time::Duration::from_secs(60)) {
+    if st
+        .limiter
+        .allow(key, max, std::time::Duration::from_secs(60))
+    {
         Ok(())
     } else {
         set_status(StatusCode::TOO_MANY_REQUESTS);
@@ -123,22 +148,34 @@ pub fn rate_limit(key: &str, max: u32) -> Result<(), AppError> {
 
 pub fn client_ip_from(headers: &HeaderMap, peer: Option<SocketAddr>, trust_proxy: bool) -> String {
     if trust_proxy {
-        if let Some(ip) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()) {
+        if let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
             return ip.trim().to_string();
         }
     }
-    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 pub fn client_ip() -> String {
-    let Ok(parts) = request_parts() else { return "unknown".into() };
-    let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let Ok(parts) = request_parts() else {
+        return "unknown".into();
+    };
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
     let trust = state().map(|s| s.config.trust_proxy).unwrap_or(false);
     client_ip_from(&parts.headers, peer, trust)
 }
 
 pub fn session_token() -> Option<String> {
-    request_parts().ok().and_then(|p| cookie_value(&p.headers, SESSION_COOKIE))
+    request_parts()
+        .ok()
+        .and_then(|p| cookie_value(&p.headers, SESSION_COOKIE))
 }
 
 pub fn set_session_cookie(token: &str, secure: bool) {
@@ -147,14 +184,20 @@ pub fn set_session_cookie(token: &str, secure: bool) {
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
         if secure { "; Secure" } else { "" }
     );
-    if let (Some(r), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+    if let (Some(r), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
         r.append_header(SET_COOKIE, v);
     }
 }
 
 pub fn clear_session_cookie() {
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-    if let (Some(r), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+    if let (Some(r), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
         r.append_header(SET_COOKIE, v);
     }
 }

@@ -25,16 +25,28 @@ fn day_label(day: i64) -> String {
 
 /// Per unit (with every ancestor's totals rolled up): people who took part,
 /// attempts, headcount and the participation rate, prizes.
-pub async fn unit_table(db: &Db, round_ids: &[String], prizes_by_user_unit: &[(Option<String>, String)]) -> Result<(TableView, Vec<UnitCount>), AppError> {
+pub async fn unit_table(
+    db: &Db,
+    round_ids: &[String],
+    prizes_by_user_unit: &[(Option<String>, String)],
+) -> Result<(TableView, Vec<UnitCount>), AppError> {
     let units = units::list(db).await?;
     let direct = attempts::per_unit(db, round_ids).await?;
-    let parent: HashMap<&str, Option<&str>> = units.iter().map(|u| (u.id.as_str(), u.parent_id.as_deref())).collect();
+    let parent: HashMap<&str, Option<&str>> = units
+        .iter()
+        .map(|u| (u.id.as_str(), u.parent_id.as_deref()))
+        .collect();
     let mut people: HashMap<String, i64> = HashMap::new();
     let mut tries: HashMap<String, i64> = HashMap::new();
     let mut prizes: HashMap<String, i64> = HashMap::new();
     let mut unassigned = (0, 0);
     // Adds to a unit and every ancestor.
-    fn roll(map: &mut HashMap<String, i64>, parent: &HashMap<&str, Option<&str>>, unit: &str, n: i64) {
+    fn roll(
+        map: &mut HashMap<String, i64>,
+        parent: &HashMap<&str, Option<&str>>,
+        unit: &str,
+        n: i64,
+    ) {
         let mut cur = Some(unit);
         let mut guard = 0;
         while let Some(u) = cur {
@@ -65,7 +77,11 @@ pub async fn unit_table(db: &Db, round_ids: &[String], prizes_by_user_unit: &[(O
     for u in crate::ssr_views::unit_tree(units.clone()) {
         let p = people.get(&u.id).copied().unwrap_or(0);
         let n = tries.get(&u.id).copied().unwrap_or(0);
-        counts.push(UnitCount { name: u.name.clone(), depth: u.depth, people: p });
+        counts.push(UnitCount {
+            name: u.name.clone(),
+            depth: u.depth,
+            people: p,
+        });
         rows.push(vec![
             format!("{}{}", "  ".repeat(u.depth), u.name),
             u.headcount.to_string(),
@@ -76,12 +92,28 @@ pub async fn unit_table(db: &Db, round_ids: &[String], prizes_by_user_unit: &[(O
         ]);
     }
     if unassigned.1 > 0 {
-        rows.push(vec!["(Chưa chọn đơn vị)".into(), String::new(), unassigned.0.to_string(), unassigned.1.to_string(), "—".into(), String::new()]);
+        rows.push(vec![
+            "(Chưa chọn đơn vị)".into(),
+            String::new(),
+            unassigned.0.to_string(),
+            unassigned.1.to_string(),
+            "—".into(),
+            String::new(),
+        ]);
     }
     let table = TableView {
         key: "don-vi".into(),
         title: "Tham gia theo đơn vị".into(),
-        header: ["Đơn vị", "Số đảng viên, cán bộ", "Người tham gia", "Lượt thi", "Tỷ lệ tham gia", "Số giải"].map(String::from).to_vec(),
+        header: [
+            "Đơn vị",
+            "Số đảng viên, cán bộ",
+            "Người tham gia",
+            "Lượt thi",
+            "Tỷ lệ tham gia",
+            "Số giải",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
     };
     Ok((table, counts))
@@ -96,20 +128,44 @@ pub struct UnitCount {
 /// Participants of the units one level below the top (or the top ones when
 /// there is a single level), for the chart.
 fn unit_chart(counts: &[UnitCount]) -> Chart {
-    let level = if counts.iter().filter(|c| c.depth == 0).count() > 1 { 0 } else { 1 };
+    let level = if counts.iter().filter(|c| c.depth == 0).count() > 1 {
+        0
+    } else {
+        1
+    };
     let shown: Vec<&UnitCount> = counts.iter().filter(|c| c.depth == level).collect();
-    let labels: Vec<String> = shown.iter().map(|c| c.name.chars().take(14).collect()).collect();
+    let labels: Vec<String> = shown
+        .iter()
+        .map(|c| c.name.chars().take(14).collect())
+        .collect();
     let values: Vec<f64> = shown.iter().map(|c| c.people as f64).collect();
-    Chart { title: "Người tham gia theo đơn vị".into(), svg: charts::bars("Người tham gia theo đơn vị", &labels, &values) }
+    Chart {
+        title: "Người tham gia theo đơn vị".into(),
+        svg: charts::bars("Người tham gia theo đơn vị", &labels, &values),
+    }
 }
 
 pub fn ranking_table(rows: &[results::RankRow]) -> TableView {
     TableView {
         key: "xep-hang".into(),
         title: "Xếp hạng".into(),
-        header: ["Hạng", "Họ và tên", "Tài khoản", "Đơn vị", "Chức vụ", "Điểm", "Số câu", "Dự đoán", "Độ lệch", "Thời gian làm bài", "Nộp lúc", "Số lượt", "Giải"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "Hạng",
+            "Họ và tên",
+            "Tài khoản",
+            "Đơn vị",
+            "Chức vụ",
+            "Điểm",
+            "Số câu",
+            "Dự đoán",
+            "Độ lệch",
+            "Thời gian làm bài",
+            "Nộp lúc",
+            "Số lượt",
+            "Giải",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: rows
             .iter()
             .map(|r| {
@@ -145,17 +201,31 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
         key: "theo-ngay".into(),
         title: "Lượt thi theo ngày".into(),
         header: ["Ngày", "Lượt thi", "Người thi"].map(String::from).to_vec(),
-        rows: per_day.iter().zip(&day_labels).map(|((_, n, p), l)| vec![l.clone(), n.to_string(), p.to_string()]).collect(),
+        rows: per_day
+            .iter()
+            .zip(&day_labels)
+            .map(|((_, n, p), l)| vec![l.clone(), n.to_string(), p.to_string()])
+            .collect(),
     };
 
     let total = round.rules.questions_per_attempt;
-    let hist = stats::histogram(finished.iter().filter_map(|f| f.attempt.score).map(|s| s as u32), total);
+    let hist = stats::histogram(
+        finished
+            .iter()
+            .filter_map(|f| f.attempt.score)
+            .map(|s| s as u32),
+        total,
+    );
     let score_labels: Vec<String> = (0..=total).map(|s| s.to_string()).collect();
     let score_table = TableView {
         key: "pho-diem".into(),
         title: "Phổ điểm".into(),
         header: ["Số câu đúng", "Số lượt thi"].map(String::from).to_vec(),
-        rows: hist.iter().enumerate().map(|(s, n)| vec![s.to_string(), n.to_string()]).collect(),
+        rows: hist
+            .iter()
+            .enumerate()
+            .map(|(s, n)| vec![s.to_string(), n.to_string()])
+            .collect(),
     };
 
     let marks = attempts::item_marks(db, &id).await?;
@@ -174,7 +244,17 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
     let item_table = TableView {
         key: "cau-hoi".into(),
         title: "Thống kê theo câu hỏi".into(),
-        header: ["Mã", "Câu hỏi", "Chủ đề", "Mức độ", "Số lượt gặp", "Tỷ lệ đúng", "Độ phân biệt"].map(String::from).to_vec(),
+        header: [
+            "Mã",
+            "Câu hỏi",
+            "Chủ đề",
+            "Mức độ",
+            "Số lượt gặp",
+            "Tỷ lệ đúng",
+            "Độ phân biệt",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: items
             .iter()
             .map(|(st, q)| {
@@ -185,18 +265,38 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
                     q.draft.difficulty.label().to_string(),
                     st.answered.to_string(),
                     format!("{:.0}%", st.share_correct * 100.0),
-                    st.discrimination.map(|d| format!("{d:.2}")).unwrap_or_else(|| "—".into()),
+                    st.discrimination
+                        .map(|d| format!("{d:.2}"))
+                        .unwrap_or_else(|| "—".into()),
                 ]
             })
             .collect(),
     };
 
-    let prizes: Vec<(Option<String>, String)> = ranked.rows.iter().filter_map(|r| r.prize.clone().map(|p| (r.unit_id.clone(), p))).collect();
+    let prizes: Vec<(Option<String>, String)> = ranked
+        .rows
+        .iter()
+        .filter_map(|r| r.prize.clone().map(|p| (r.unit_id.clone(), p)))
+        .collect();
     let (unit_table, unit_counts) = unit_table(db, std::slice::from_ref(&id), &prizes).await?;
     let people = ranked.rows.len();
     let charts = vec![
-        Chart { title: "Lượt thi theo ngày".into(), svg: charts::bars("Lượt thi theo ngày", &day_labels, &per_day.iter().map(|d| d.1 as f64).collect::<Vec<_>>()) },
-        Chart { title: "Phổ điểm".into(), svg: charts::bars("Phổ điểm", &score_labels, &hist.iter().map(|n| *n as f64).collect::<Vec<_>>()) },
+        Chart {
+            title: "Lượt thi theo ngày".into(),
+            svg: charts::bars(
+                "Lượt thi theo ngày",
+                &day_labels,
+                &per_day.iter().map(|d| d.1 as f64).collect::<Vec<_>>(),
+            ),
+        },
+        Chart {
+            title: "Phổ điểm".into(),
+            svg: charts::bars(
+                "Phổ điểm",
+                &score_labels,
+                &hist.iter().map(|n| *n as f64).collect::<Vec<_>>(),
+            ),
+        },
         unit_chart(&unit_counts),
     ];
     Ok(Dashboard {
@@ -206,18 +306,32 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
         people,
         perfect: ranked.perfect,
         charts,
-        tables: vec![ranking_table(&ranked.rows), unit_table, day_table, score_table, item_table],
+        tables: vec![
+            ranking_table(&ranked.rows),
+            unit_table,
+            day_table,
+            score_table,
+            item_table,
+        ],
     })
 }
 
 /// The contest's unit leaderboard over all its published rounds.
 pub async fn unit_leaderboard(db: &Db, contest_id: &str) -> Result<TableView, AppError> {
     let list = rounds::list(db, contest_id).await?;
-    let ids: Vec<String> = list.iter().filter(|r| r.published).map(|r| r.id.clone()).collect();
+    let ids: Vec<String> = list
+        .iter()
+        .filter(|r| r.published)
+        .map(|r| r.id.clone())
+        .collect();
     let mut prizes = Vec::new();
     for r in list.iter().filter(|r| r.published) {
         let res = results::rank_round(&r.rules, &attempts::finished(db, &r.id).await?);
-        prizes.extend(res.rows.into_iter().filter_map(|row| row.prize.map(|p| (row.unit_id, p))));
+        prizes.extend(
+            res.rows
+                .into_iter()
+                .filter_map(|row| row.prize.map(|p| (row.unit_id, p))),
+        );
     }
     let (mut t, _) = unit_table(db, &ids, &prizes).await?;
     t.title = "Bảng tổng hợp theo đơn vị".into();
@@ -228,10 +342,19 @@ pub fn finalists_table(list: &[results::Finalist]) -> TableView {
     TableView {
         key: "chung-ket".into(),
         title: "Thí sinh vào chung kết".into(),
-        header: ["STT", "Họ và tên", "Đơn vị", "Xác nhận lúc"].map(String::from).to_vec(),
+        header: ["STT", "Họ và tên", "Đơn vị", "Xác nhận lúc"]
+            .map(String::from)
+            .to_vec(),
         rows: list
             .iter()
-            .map(|f| vec![f.position.to_string(), f.full_name.clone(), f.unit_name.clone().unwrap_or_default(), format_time(f.confirmed_at)])
+            .map(|f| {
+                vec![
+                    f.position.to_string(),
+                    f.full_name.clone(),
+                    f.unit_name.clone().unwrap_or_default(),
+                    format_time(f.confirmed_at),
+                ]
+            })
             .collect(),
     }
 }

@@ -5,12 +5,25 @@ use crate::types::*;
 use hoithi_core::bank::Action;
 use hoithi_core::formats::{self, units::UnitRow, ImportError};
 use hoithi_core::model::{Difficulty, QuestionDraft, QuestionKind, QuestionOption, Role};
-use hoithi_core::store::{self, questions::QuestionRow, units::UnitRecord, uploads::{Purpose, Upload}, users::UserRecord, Db};
+use hoithi_core::store::{
+    self,
+    questions::QuestionRow,
+    units::UnitRecord,
+    uploads::{Purpose, Upload},
+    users::UserRecord,
+    Db,
+};
 use hoithi_core::taxonomy;
 use std::collections::HashMap;
 
 pub fn item(r: QuestionRow) -> QuestionItem {
-    QuestionItem { id: r.id, version: r.version, retired: r.retired, updated_at: r.updated_at, draft: r.draft }
+    QuestionItem {
+        id: r.id,
+        version: r.version,
+        retired: r.retired,
+        updated_at: r.updated_at,
+        draft: r.draft,
+    }
 }
 
 /// Units in tree order (each parent followed by its children), with depth.
@@ -20,10 +33,22 @@ pub fn unit_tree(units: Vec<UnitRecord>) -> Vec<UnitView> {
         children.entry(u.parent_id.clone()).or_default().push(u);
     }
     let mut out = Vec::with_capacity(units.len());
-    fn walk(parent: Option<String>, depth: usize, children: &HashMap<Option<String>, Vec<&UnitRecord>>, out: &mut Vec<UnitView>) {
+    fn walk(
+        parent: Option<String>,
+        depth: usize,
+        children: &HashMap<Option<String>, Vec<&UnitRecord>>,
+        out: &mut Vec<UnitView>,
+    ) {
         if let Some(list) = children.get(&parent) {
             for u in list {
-                out.push(UnitView { id: u.id.clone(), code: u.code.clone(), name: u.name.clone(), kind: u.kind.label().into(), headcount: u.headcount, depth });
+                out.push(UnitView {
+                    id: u.id.clone(),
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    kind: u.kind.label().into(),
+                    headcount: u.headcount,
+                    depth,
+                });
                 walk(Some(u.id.clone()), depth + 1, children, out);
             }
         }
@@ -35,13 +60,25 @@ pub fn unit_tree(units: Vec<UnitRecord>) -> Vec<UnitView> {
 pub fn bank_stats(rows: Vec<(String, String, i64)>) -> Vec<BankStat> {
     let mut out: Vec<BankStat> = taxonomy::TOPICS
         .iter()
-        .map(|t| BankStat { topic: t.key.into(), topic_name: t.name.into(), de: 0, tb: 0, kho: 0 })
+        .map(|t| BankStat {
+            topic: t.key.into(),
+            topic_name: t.name.into(),
+            de: 0,
+            tb: 0,
+            kho: 0,
+        })
         .collect();
     for (topic, difficulty, n) in rows {
         let idx = match out.iter().position(|s| s.topic == topic) {
             Some(i) => i,
             None => {
-                out.push(BankStat { topic_name: topic.clone(), topic, de: 0, tb: 0, kho: 0 });
+                out.push(BankStat {
+                    topic_name: topic.clone(),
+                    topic,
+                    de: 0,
+                    tb: 0,
+                    kho: 0,
+                });
                 out.len() - 1
             }
         };
@@ -76,14 +113,27 @@ pub fn draft_from_form(
             Some(rest) => (true, rest),
             None => (false, line.strip_prefix('-').unwrap_or(line)),
         };
-        opts.push(QuestionOption { text: t.trim().to_string(), correct });
+        opts.push(QuestionOption {
+            text: t.trim().to_string(),
+            correct,
+        });
     }
-    let mut answers: Vec<String> = answers.lines().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
+    let mut answers: Vec<String> = answers
+        .lines()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
     if kind == QuestionKind::TrueFalse {
         // The form shows true/false as the two options; accept an answer line too.
-        let value = opts.iter().find(|o| o.correct).map(|o| hoithi_core::model::parse_truth(&o.text) == Some(true)).or_else(|| {
-            answers.first().and_then(|a| hoithi_core::model::parse_truth(a))
-        });
+        let value = opts
+            .iter()
+            .find(|o| o.correct)
+            .map(|o| hoithi_core::model::parse_truth(&o.text) == Some(true))
+            .or_else(|| {
+                answers
+                    .first()
+                    .and_then(|a| hoithi_core::model::parse_truth(a))
+            });
         let value = value.ok_or("Câu đúng/sai cần chọn đáp án Đúng hoặc Sai")?;
         opts = QuestionDraft::true_false(value);
         answers.clear();
@@ -108,7 +158,12 @@ pub fn draft_from_form(
 }
 
 /// An upload of the caller's own, or of any admin's: uploads are not public.
-pub async fn own_upload(db: &Db, id: &str, user: &UserRecord, purpose: Purpose) -> Result<Upload, AppError> {
+pub async fn own_upload(
+    db: &Db,
+    id: &str,
+    user: &UserRecord,
+    purpose: Purpose,
+) -> Result<Upload, AppError> {
     let upload = store::uploads::load(db, id, purpose).await?;
     if upload.user_id != user.id && user.role != Role::Admin {
         return Err(AppError::NotFound);
@@ -155,7 +210,10 @@ pub async fn preview(db: &Db, upload: Upload) -> Result<ImportPreview, AppError>
     })
 }
 
-pub async fn unit_rows(db: &Db, upload: &Upload) -> Result<Result<Vec<UnitRow>, Vec<ImportError>>, AppError> {
+pub async fn unit_rows(
+    db: &Db,
+    upload: &Upload,
+) -> Result<Result<Vec<UnitRow>, Vec<ImportError>>, AppError> {
     let rows = match formats::read_table(upload.format, &upload.bytes) {
         Ok(r) => r,
         Err(e) => return Ok(Err(vec![e])),
@@ -182,18 +240,35 @@ pub async fn unit_preview(db: &Db, upload: Upload) -> Result<UnitPreview, AppErr
         errors,
         rows: rows
             .into_iter()
-            .map(|u| UnitView { id: String::new(), code: u.code, name: u.name, kind: u.kind.label().into(), headcount: u.headcount, depth: depth(u.kind) })
+            .map(|u| UnitView {
+                id: String::new(),
+                code: u.code,
+                name: u.name,
+                kind: u.kind.label().into(),
+                headcount: u.headcount,
+                depth: depth(u.kind),
+            })
             .collect(),
     })
 }
 
-pub async fn cadre_rows(db: &Db, upload: &Upload) -> Result<Result<Vec<formats::cadres::CadreRow>, Vec<ImportError>>, AppError> {
+pub async fn cadre_rows(
+    db: &Db,
+    upload: &Upload,
+) -> Result<Result<Vec<formats::cadres::CadreRow>, Vec<ImportError>>, AppError> {
     let rows = match formats::read_table(upload.format, &upload.bytes) {
         Ok(r) => r,
         Err(e) => return Ok(Err(vec![e])),
     };
     let units = store::units::list(db).await?;
-    let known: Vec<formats::cadres::KnownUnit> = units.iter().map(|u| formats::cadres::KnownUnit { id: &u.id, code: &u.code, name: &u.name }).collect();
+    let known: Vec<formats::cadres::KnownUnit> = units
+        .iter()
+        .map(|u| formats::cadres::KnownUnit {
+            id: &u.id,
+            code: &u.code,
+            name: &u.name,
+        })
+        .collect();
     let taken = store::users::taken_logins(db).await?;
     Ok(formats::cadres::parse_rows(&rows, &known, &taken))
 }

@@ -121,7 +121,14 @@ pub fn format_time(ms: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    format!("{:02}/{:02}/{} {:02}:{:02}", d, m, y, rem / 3600, (rem % 3600) / 60)
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        d,
+        m,
+        y,
+        rem / 3600,
+        (rem % 3600) / 60
+    )
 }
 
 #[cfg(test)]
@@ -289,7 +296,11 @@ pub fn parse_local_time(s: &str) -> Option<i64> {
     let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
     let mut t = time.split(':').map(|p| p.parse::<i64>());
     let (hh, mm) = (t.next()?.ok()?, t.next()?.ok()?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || !(0..24).contains(&hh) || !(0..60).contains(&mm) {
+    if !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+        || !(0..24).contains(&hh)
+        || !(0..60).contains(&mm)
+    {
         return None;
     }
     // Days from civil (Howard Hinnant's algorithm).
@@ -320,7 +331,12 @@ mod round_tests {
         let ms = parse_local_time("2023-11-13T08:00").unwrap();
         assert_eq!(format_time(ms), "13/11/2023 08:00");
         assert_eq!(local_input_value(ms), "2023-11-13T08:00");
-        assert_eq!(parse_local_time("2024-02-29T23:59").map(format_time).as_deref(), Some("29/02/2024 23:59"));
+        assert_eq!(
+            parse_local_time("2024-02-29T23:59")
+                .map(format_time)
+                .as_deref(),
+            Some("29/02/2024 23:59")
+        );
         assert_eq!(parse_local_time("2024-13-01T00:00"), None);
         assert_eq!(parse_local_time("hôm nay"), None);
     }
@@ -348,7 +364,6 @@ pub struct FinalistView {
     pub unit_name: Option<String>,
     pub confirmed_at: i64,
 }
-
 
 /// A report table: shown on the dashboard and exported to `.xlsx` as is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -405,4 +420,12 @@ pub struct CredentialView {
     pub login: String,
     pub unit_name: Option<String>,
     pub password: String,
+}
+
+/// Points as Vietnamese write them: "12,5", "30", "-10".
+pub fn fmt_points(x: f64) -> String {
+    let s = format!("{:.2}", (x * 100.0).round() / 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    let s = if s == "-0" { "0" } else { s };
+    s.replace('.', ",")
 }

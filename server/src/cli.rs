@@ -18,8 +18,14 @@ pub async fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
 /// Reads and parses files; prints per-file counts or errors. Returns the
 /// questions when every file is clean.
-fn read_files(files: &[std::path::PathBuf], topic: Option<String>) -> Result<Vec<(usize, hoithi_core::model::QuestionDraft)>, usize> {
-    let defaults = Defaults { topic, difficulty: None };
+fn read_files(
+    files: &[std::path::PathBuf],
+    topic: Option<String>,
+) -> Result<Vec<(usize, hoithi_core::model::QuestionDraft)>, usize> {
+    let defaults = Defaults {
+        topic,
+        difficulty: None,
+    };
     let mut all = Vec::new();
     let mut n_errors = 0;
     for path in files {
@@ -39,7 +45,11 @@ fn read_files(files: &[std::path::PathBuf], topic: Option<String>) -> Result<Vec
         };
         let parsed = formats::parse(format, &bytes, &defaults);
         if parsed.errors.is_empty() {
-            println!("{name}: {} câu hỏi ({})", parsed.questions.len(), format.label());
+            println!(
+                "{name}: {} câu hỏi ({})",
+                parsed.questions.len(),
+                format.label()
+            );
             all.extend(parsed.questions);
         } else {
             for e in &parsed.errors {
@@ -55,7 +65,10 @@ fn read_files(files: &[std::path::PathBuf], topic: Option<String>) -> Result<Vec
     }
 }
 
-async fn bank_command(database_url: &str, cmd: BankCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
+async fn bank_command(
+    database_url: &str,
+    cmd: BankCommand,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cmd {
         BankCommand::Check { files, topic } => {
             let questions = match read_files(&files, topic) {
@@ -72,13 +85,24 @@ async fn bank_command(database_url: &str, cmd: BankCommand) -> Result<ExitCode, 
             }
             for e in &plan.entries {
                 if let Action::Duplicate { of } = &e.action {
-                    println!("cảnh báo: câu \"{}\" trùng nội dung với {of}", e.draft.key.as_deref().unwrap_or("?"));
+                    println!(
+                        "cảnh báo: câu \"{}\" trùng nội dung với {of}",
+                        e.draft.key.as_deref().unwrap_or("?")
+                    );
                 }
             }
             println!("Tổng cộng: {} câu hỏi.", plan.entries.len());
-            Ok(if plan.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if plan.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
-        BankCommand::Import { files, dry_run, topic } => {
+        BankCommand::Import {
+            files,
+            dry_run,
+            topic,
+        } => {
             let questions = match read_files(&files, topic) {
                 Ok(q) => q,
                 Err(n) => {
@@ -110,13 +134,21 @@ async fn bank_command(database_url: &str, cmd: BankCommand) -> Result<ExitCode, 
             let c = plan.counts();
             println!(
                 "{}{} câu mới, {} phiên bản mới, {} không đổi, {} trùng.",
-                if dry_run { "Chạy thử: " } else { "Đã nhập: " },
+                if dry_run {
+                    "Chạy thử: "
+                } else {
+                    "Đã nhập: "
+                },
                 c.new,
                 c.new_versions,
                 c.unchanged,
                 c.duplicates
             );
-            Ok(if plan.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if plan.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         BankCommand::Export { format, out, all } => {
             let db = Db::connect(database_url).await?;

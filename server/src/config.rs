@@ -4,10 +4,19 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "hoithi", version, about = "Hội thi — nền tảng tổ chức cuộc thi tìm hiểu")]
+#[command(
+    name = "hoithi",
+    version,
+    about = "Hội thi — nền tảng tổ chức cuộc thi tìm hiểu"
+)]
 pub struct Args {
     /// Database: sqlite://PATH (default ./data/hoithi.db) or postgres://…
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/hoithi.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/hoithi.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Logs as JSON lines instead of text.
@@ -89,8 +98,11 @@ pub enum ExportFormat {
 
 pub fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {

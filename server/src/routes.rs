@@ -18,7 +18,10 @@ pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/quan-tri/tai-len", post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)))
+        .route(
+            "/quan-tri/tai-len",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)),
+        )
         .route("/quan-tri/xuat", get(export))
         .route("/ban-to-chuc/xuat", get(export_report))
 }
@@ -32,16 +35,34 @@ async fn healthz(State(st): State<AppState>) -> Response {
 }
 
 fn plain(status: StatusCode, msg: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], msg.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        msg.to_string(),
+    )
+        .into_response()
 }
 
 /// The caller when their role is one of `roles`; otherwise the response to send.
-async fn require(st: &AppState, headers: &HeaderMap, roles: &[Role]) -> Result<UserRecord, Response> {
+async fn require(
+    st: &AppState,
+    headers: &HeaderMap,
+    roles: &[Role],
+) -> Result<UserRecord, Response> {
     match user_from_headers(&st.db, headers).await {
         Ok(Some(u)) if roles.contains(&u.role) => Ok(u),
-        Ok(Some(_)) => Err(plain(StatusCode::FORBIDDEN, "Bạn không có quyền thực hiện thao tác này")),
-        Ok(None) => Err(plain(StatusCode::UNAUTHORIZED, "Bạn cần đăng nhập để tiếp tục")),
-        Err(_) => Err(plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống, vui lòng thử lại sau")),
+        Ok(Some(_)) => Err(plain(
+            StatusCode::FORBIDDEN,
+            "Bạn không có quyền thực hiện thao tác này",
+        )),
+        Ok(None) => Err(plain(
+            StatusCode::UNAUTHORIZED,
+            "Bạn cần đăng nhập để tiếp tục",
+        )),
+        Err(_) => Err(plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Lỗi hệ thống, vui lòng thử lại sau",
+        )),
     }
 }
 
@@ -75,7 +96,12 @@ async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multip
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return back_with_error(purpose, "Tải lên bị gián đoạn hoặc tệp quá lớn (tối đa 10 MB)"),
+            Err(_) => {
+                return back_with_error(
+                    purpose,
+                    "Tải lên bị gián đoạn hoặc tệp quá lớn (tối đa 10 MB)",
+                )
+            }
         };
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
@@ -83,7 +109,12 @@ async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multip
                 let file_name = field.file_name().unwrap_or("tep").to_string();
                 match field.bytes().await {
                     Ok(b) => file = Some((file_name, b.to_vec())),
-                    Err(_) => return back_with_error(purpose, "Tải lên bị gián đoạn hoặc tệp quá lớn (tối đa 10 MB)"),
+                    Err(_) => {
+                        return back_with_error(
+                            purpose,
+                            "Tải lên bị gián đoạn hoặc tệp quá lớn (tối đa 10 MB)",
+                        )
+                    }
                 }
             }
             _ => {
@@ -91,29 +122,45 @@ async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multip
                 match name.as_str() {
                     "purpose" if value == "units" => purpose = Purpose::Units,
                     "purpose" if value == "cadres" => purpose = Purpose::Cadres,
-                    "topic" if !value.trim().is_empty() => match hoithi_core::taxonomy::find(&value) {
-                        Some(t) => defaults.topic = Some(t.key.to_string()),
-                        None => return back_with_error(purpose, "Chủ đề mặc định không hợp lệ"),
-                    },
-                    "difficulty" if !value.trim().is_empty() => defaults.difficulty = Difficulty::parse(&value),
+                    "topic" if !value.trim().is_empty() => {
+                        match hoithi_core::taxonomy::find(&value) {
+                            Some(t) => defaults.topic = Some(t.key.to_string()),
+                            None => {
+                                return back_with_error(purpose, "Chủ đề mặc định không hợp lệ")
+                            }
+                        }
+                    }
+                    "difficulty" if !value.trim().is_empty() => {
+                        defaults.difficulty = Difficulty::parse(&value)
+                    }
                     _ => {}
                 }
             }
         }
     }
     if user.role != Role::Admin && purpose != Purpose::Cadres {
-        return plain(StatusCode::FORBIDDEN, "Bạn không có quyền thực hiện thao tác này");
+        return plain(
+            StatusCode::FORBIDDEN,
+            "Bạn không có quyền thực hiện thao tác này",
+        );
     }
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return back_with_error(purpose, "Chưa chọn tệp hoặc tệp rỗng");
     };
     let Some(format) = Format::detect(&file_name, &bytes) else {
-        return back_with_error(purpose, "Không nhận ra định dạng tệp (.hq, .xlsx, .csv, .gift, .aiken, .txt)");
+        return back_with_error(
+            purpose,
+            "Không nhận ra định dạng tệp (.hq, .xlsx, .csv, .gift, .aiken, .txt)",
+        );
     };
     if purpose != Purpose::Questions && !matches!(format, Format::Csv | Format::Xlsx) {
         return back_with_error(purpose, "Tệp phải là CSV hoặc Excel (.xlsx)");
     }
-    match store::uploads::save(&st.db, &user.id, purpose, &file_name, format, &defaults, &bytes).await {
+    match store::uploads::save(
+        &st.db, &user.id, purpose, &file_name, format, &defaults, &bytes,
+    )
+    .await
+    {
         Ok(id) => {
             let to = match purpose {
                 Purpose::Questions => format!("/quan-tri/nhap/{id}"),
@@ -136,7 +183,11 @@ struct ExportQuery {
     all: bool,
 }
 
-async fn export(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Response {
+async fn export(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ExportQuery>,
+) -> Response {
     if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
         return r;
     }
@@ -144,18 +195,41 @@ async fn export(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<
         Ok(q) => q,
         Err(e) => {
             tracing::error!(error = %e, "export");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống, vui lòng thử lại sau");
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Lỗi hệ thống, vui lòng thử lại sau",
+            );
         }
     };
     let (bytes, mime, ext) = match q.format.as_str() {
-        "xlsx" => (formats::xlsx::write(&questions), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-        "csv" => (formats::csv_fmt::write(&questions), "text/csv; charset=utf-8", "csv"),
-        "native" => (formats::native::write(&questions).into_bytes(), "text/plain; charset=utf-8", "hq"),
-        _ => return plain(StatusCode::BAD_REQUEST, "Định dạng xuất không hợp lệ (xlsx, csv, native)"),
+        "xlsx" => (
+            formats::xlsx::write(&questions),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "csv" => (
+            formats::csv_fmt::write(&questions),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        "native" => (
+            formats::native::write(&questions).into_bytes(),
+            "text/plain; charset=utf-8",
+            "hq",
+        ),
+        _ => {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "Định dạng xuất không hợp lệ (xlsx, csv, native)",
+            )
+        }
     };
     Response::builder()
         .header(header::CONTENT_TYPE, mime)
-        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"ngan-hang-cau-hoi.{ext}\""))
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"ngan-hang-cau-hoi.{ext}\""),
+        )
         .body(Body::from(bytes))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống"))
 }
@@ -170,7 +244,11 @@ struct ReportQuery {
 }
 
 /// Any organizer table as `.xlsx`: the same rows the page shows.
-async fn export_report(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<ReportQuery>) -> Response {
+async fn export_report(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Response {
     if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
         return r;
     }
@@ -178,14 +256,23 @@ async fn export_report(State(st): State<AppState>, headers: HeaderMap, Query(q):
     let table: Result<Option<app::types::TableView>, app::error::AppError> = async {
         match (&q.vong, &q.cuoc_thi) {
             (Some(id), _) => {
-                let view = app::round_api::round_view(&st.db, store::rounds::get_one(&st.db, id).await?, now).await?;
+                let view = app::round_api::round_view(
+                    &st.db,
+                    store::rounds::get_one(&st.db, id).await?,
+                    now,
+                )
+                .await?;
                 let d = app::ssr_reports::round_dashboard(&st.db, view, now).await?;
                 Ok(d.tables.into_iter().find(|t| t.key == q.bang))
             }
             (None, Some(cid)) => match q.bang.as_str() {
                 "don-vi" => Ok(Some(app::ssr_reports::unit_leaderboard(&st.db, cid).await?)),
-                "xep-hang" => Ok(Some(app::ssr_reports::ranking_table(&store::results::overall(&st.db, cid).await?))),
-                "chung-ket" => Ok(Some(app::ssr_reports::finalists_table(&store::results::finalists(&st.db, cid).await?))),
+                "xep-hang" => Ok(Some(app::ssr_reports::ranking_table(
+                    &store::results::overall(&st.db, cid).await?,
+                ))),
+                "chung-ket" => Ok(Some(app::ssr_reports::finalists_table(
+                    &store::results::finalists(&st.db, cid).await?,
+                ))),
                 _ => Ok(None),
             },
             (None, None) => Ok(None),
@@ -195,15 +282,23 @@ async fn export_report(State(st): State<AppState>, headers: HeaderMap, Query(q):
     let table = match table {
         Ok(Some(t)) => t,
         Ok(None) => return plain(StatusCode::NOT_FOUND, "Không tìm thấy bảng cần xuất"),
-        Err(app::error::AppError::NotFound) => return plain(StatusCode::NOT_FOUND, "Không tìm thấy"),
+        Err(app::error::AppError::NotFound) => {
+            return plain(StatusCode::NOT_FOUND, "Không tìm thấy")
+        }
         Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
     let mut rows = vec![table.header.clone()];
     rows.extend(table.rows);
     let sheet: String = table.title.chars().take(31).collect();
     Response::builder()
-        .header(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.xlsx\"", table.key))
+        .header(
+            header::CONTENT_TYPE,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}.xlsx\"", table.key),
+        )
         .body(Body::from(formats::xlsx::write_rows(&sheet, &rows)))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống"))
 }

@@ -14,7 +14,10 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
     let db = Db::connect(database_url).await?;
     let report = seed::first_start(&db, args.admin_password.as_deref()).await?;
     if report.questions > 0 {
-        tracing::info!(questions = report.questions, "seeded the directive question bank");
+        tracing::info!(
+            questions = report.questions,
+            "seeded the directive question bank"
+        );
     }
     if let Some((login, password)) = &report.admin {
         // Printed once, on the start that creates the admin.
@@ -32,7 +35,9 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
                 match attempts::close_due(&db, now_ms()).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(closed = n, "closed attempts past their deadline"),
-                    Err(e) => tracing::warn!(error = %e, "closing attempts past their deadline failed"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "closing attempts past their deadline failed")
+                    }
                 }
             }
         }
@@ -46,16 +51,23 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
         .build();
     let state = AppState {
         leptos_options: leptos_options.clone(),
+        hub: Arc::new(hoithi_core::live::hub::Hub::new(db.clone())),
         db,
         limiter: Arc::new(RateLimiter::default()),
-        config: Arc::new(Config { secure_cookies: args.secure_cookies, trust_proxy: args.trust_proxy }),
+        config: Arc::new(Config {
+            secure_cookies: args.secure_cookies,
+            trust_proxy: args.trust_proxy,
+        }),
     };
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     println!("Hội thi đang chạy tại http://{}", listener.local_addr()?);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     Ok(())
 }
 
@@ -63,6 +75,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
         .merge(crate::routes::routes())
+        .merge(crate::live::routes())
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -78,7 +91,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 pub const ADMIN_PASSWORD: &str = "quan-tri-thu-nghiem-1";
 
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// The server binary: `HOITHI_BIN`, or the debug build in the target folder.
@@ -17,40 +20,76 @@ pub fn binary() -> PathBuf {
     if let Ok(p) = std::env::var("HOITHI_BIN") {
         return PathBuf::from(p);
     }
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("target"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("target"));
     target.join("debug").join("hoithi")
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 pub struct Server {
     pub base: String,
+    pub port: u16,
     pub data: tempfile::TempDir,
     child: Child,
+}
+
+fn spawn(port: u16, data: &std::path::Path) -> Child {
+    let db = format!("sqlite://{}/hoithi.db", data.display());
+    let site = std::env::var("LEPTOS_SITE_ROOT")
+        .unwrap_or_else(|_| workspace_root().join("target/site").display().to_string());
+    let bin = binary();
+    assert!(
+        bin.exists(),
+        "server binary not built: {} (run the README's test command)",
+        bin.display()
+    );
+    Command::new(&bin)
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--site-root",
+            &site,
+        ])
+        .env("DATABASE_URL", &db)
+        .env("HOITHI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start hoithi")
 }
 
 impl Server {
     pub async fn start() -> Server {
         let data = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let db = format!("sqlite://{}/hoithi.db", data.path().display());
-        let site = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| workspace_root().join("target/site").display().to_string());
-        let bin = binary();
-        assert!(bin.exists(), "server binary not built: {} (run the README's test command)", bin.display());
-        let child = Command::new(&bin)
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--site-root", &site])
-            .env("DATABASE_URL", &db)
-            .env("HOITHI_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start hoithi");
-        let server = Server { base: format!("http://127.0.0.1:{port}"), data, child };
+        let child = spawn(port, data.path());
+        let server = Server {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            data,
+            child,
+        };
         server.wait_healthy().await;
         server
+    }
+
+    /// Kills the process (no graceful shutdown, as a crash) and starts a
+    /// new one on the same port and database.
+    pub async fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = spawn(self.port, self.data.path());
+        self.wait_healthy().await;
     }
 
     async fn wait_healthy(&self) {
@@ -75,13 +114,26 @@ impl Server {
     pub fn client(&self) -> Client {
         Client {
             base: self.base.clone(),
-            http: reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
         }
     }
 
     pub async fn admin(&self) -> Client {
         let c = self.client();
-        let (status, body) = c.call("login", &[("login", "admin"), ("password", ADMIN_PASSWORD), ("next", "/")]).await;
+        let (status, body) = c
+            .call(
+                "login",
+                &[
+                    ("login", "admin"),
+                    ("password", ADMIN_PASSWORD),
+                    ("next", "/"),
+                ],
+            )
+            .await;
         assert!(status < 400, "admin login failed: {status} {body}");
         c
     }
@@ -89,11 +141,30 @@ impl Server {
     /// Creates a user with `role` (as admin) and returns a logged-in client.
     pub async fn user(&self, admin: &Client, role: &str, login: &str) -> Client {
         let (status, body) = admin
-            .call("create_user", &[("full_name", "Người thử"), ("login", login), ("password", "mat-khau-123"), ("role", role), ("unit_id", ""), ("position", "")])
+            .call(
+                "create_user",
+                &[
+                    ("full_name", "Người thử"),
+                    ("login", login),
+                    ("password", "mat-khau-123"),
+                    ("role", role),
+                    ("unit_id", ""),
+                    ("position", ""),
+                ],
+            )
             .await;
         assert_eq!(status, 200, "create_user: {body}");
         let c = self.client();
-        let (status, body) = c.call("login", &[("login", login), ("password", "mat-khau-123"), ("next", "/")]).await;
+        let (status, body) = c
+            .call(
+                "login",
+                &[
+                    ("login", login),
+                    ("password", "mat-khau-123"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
         assert!(status < 400, "login {login}: {status} {body}");
         c
     }
@@ -126,6 +197,20 @@ impl Client {
         (status, r.text().await.unwrap_or_default())
     }
 
+    /// Calls a server function that takes a JSON body.
+    pub async fn call_json(&self, name: &str, body: &serde_json::Value) -> (u16, String) {
+        let r = self
+            .http
+            .post(format!("{}/api/{name}", self.base))
+            .header("Accept", "application/json")
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap_or_default())
+    }
+
     pub async fn json(&self, name: &str, form: &[(&str, &str)]) -> serde_json::Value {
         let (status, body) = self.call(name, form).await;
         assert_eq!(status, 200, "{name}: {body}");
@@ -133,26 +218,53 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.expect("request")
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Uploads a file through the admin form; returns the status and the
     /// redirect target.
-    pub async fn upload(&self, purpose: &str, file_name: &str, bytes: Vec<u8>, topic: &str) -> (u16, String) {
+    pub async fn upload(
+        &self,
+        purpose: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        topic: &str,
+    ) -> (u16, String) {
         let form = reqwest::multipart::Form::new()
             .text("purpose", purpose.to_string())
             .text("topic", topic.to_string())
             .text("difficulty", "")
-            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()));
-        let r = self.http.post(format!("{}/quan-tri/tai-len", self.base)).multipart(form).send().await.expect("upload");
-        let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
+            );
+        let r = self
+            .http
+            .post(format!("{}/quan-tri/tai-len", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let loc = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         (r.status().as_u16(), loc)
     }
 }
 
 /// Now and tomorrow as `datetime-local` values in Hà Nội time.
 pub fn local_window() -> (String, String) {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
     let fmt = |ms: i64| {
         let secs = ms / 1000 + 7 * 3600;
         let days = secs / 86_400;
@@ -165,7 +277,11 @@ pub fn local_window() -> (String, String) {
         let d = doy - (153 * mp + 2) / 5 + 1;
         let m = if mp < 10 { mp + 3 } else { mp - 9 };
         let y = yoe + era * 400 + i64::from(m <= 2);
-        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", (secs % 86_400) / 3600, (secs % 3600) / 60)
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}",
+            (secs % 86_400) / 3600,
+            (secs % 3600) / 60
+        )
     };
     (fmt(now - 120_000), fmt(now + 86_400_000))
 }
@@ -173,7 +289,12 @@ pub fn local_window() -> (String, String) {
 /// A contest with one published round open now: 8 questions (2 on
 /// `lien-quan`, 2 hard), the prediction question, review after submit.
 pub async fn setup_round(organizer: &Client, minutes: &str, attempts: &str) -> String {
-    let contest = organizer.json("create_contest", &[("name", "Hội thi thử"), ("description", "")]).await;
+    let contest = organizer
+        .json(
+            "create_contest",
+            &[("name", "Hội thi thử"), ("description", "")],
+        )
+        .await;
     let contest = contest.as_str().unwrap().to_string();
     let (open, close) = local_window();
     let round = organizer
@@ -197,7 +318,11 @@ pub async fn setup_round(organizer: &Client, minutes: &str, attempts: &str) -> S
         )
         .await;
     let round = round.as_str().unwrap().to_string();
-    organizer.json("round_action", &[("round_id", &round), ("action", "publish")]).await;
+    organizer
+        .json(
+            "round_action",
+            &[("round_id", &round), ("action", "publish")],
+        )
+        .await;
     round
 }
-

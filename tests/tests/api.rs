@@ -7,7 +7,18 @@ use serde_json::Value;
 const GOOD_GIFT: &str = "$CATEGORY: $course$/kh171\n\n::kh171.test.1::Kế hoạch thực hiện Chỉ thị 24 mang số hiệu nào trong đề thi thử? {=171-KH/TU ~195-KH/TU ~124-QĐ/TW}\n\n::kh171.test.2::Hội nghị quán triệt có bao nhiêu điểm cầu trong đề thi thử? {#649}\n";
 
 async fn total_questions(c: &Client, q: &str) -> i64 {
-    let v = c.json("list_questions", &[("topic", ""), ("difficulty", ""), ("q", q), ("retired", "false"), ("page", "1")]).await;
+    let v = c
+        .json(
+            "list_questions",
+            &[
+                ("topic", ""),
+                ("difficulty", ""),
+                ("q", q),
+                ("retired", "false"),
+                ("page", "1"),
+            ],
+        )
+        .await;
     v["total"].as_i64().expect("total")
 }
 
@@ -29,8 +40,14 @@ async fn health_seed_and_first_admin() {
     }
     // Pages render on the server, in Vietnamese, before any WebAssembly.
     let html = c.get("/dang-nhap").await.text().await.unwrap();
-    assert!(html.contains("Mật khẩu") && html.contains("<form"), "{html}");
-    assert!(html.contains("/pkg/hoithi.js") || html.contains("hoithi"), "hydration script missing");
+    assert!(
+        html.contains("Mật khẩu") && html.contains("<form"),
+        "{html}"
+    );
+    assert!(
+        html.contains("/pkg/hoithi.js") || html.contains("hoithi"),
+        "hydration script missing"
+    );
 }
 
 /// Every protected server function, called anonymously and as each role.
@@ -43,9 +60,23 @@ async fn roles_are_enforced_on_every_protected_function() {
     let contestant = s.user(&admin, "contestant", "0911000003").await;
     let anon = s.client();
 
-    let page = admin.json("list_questions", &[("topic", ""), ("difficulty", ""), ("q", ""), ("retired", "false"), ("page", "1")]).await;
+    let page = admin
+        .json(
+            "list_questions",
+            &[
+                ("topic", ""),
+                ("difficulty", ""),
+                ("q", ""),
+                ("retired", "false"),
+                ("page", "1"),
+            ],
+        )
+        .await;
     let qid = page["items"][0]["id"].as_str().unwrap().to_string();
-    let contestant_id = admin.json("list_users", &[("q", "0911000003")]).await[0]["id"].as_str().unwrap().to_string();
+    let contestant_id = admin.json("list_users", &[("q", "0911000003")]).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a [&'a str]);
     let bank_readers: &[&str] = &["admin", "organizer"];
@@ -70,37 +101,114 @@ async fn roles_are_enforced_on_every_protected_function() {
     };
     let id = |v: &str| vec![("id", v.to_string())];
     let cases: Vec<Case> = vec![
-        ("create_contest", vec![("name", "Cuộc thi kiểm thử phân quyền".into()), ("description", "".into())], organizers),
+        (
+            "create_contest",
+            vec![
+                ("name", "Cuộc thi kiểm thử phân quyền".into()),
+                ("description", "".into()),
+            ],
+            organizers,
+        ),
         ("contest_detail", id("khong-co"), organizers),
         ("save_round", round_form(), organizers),
-        ("round_action", vec![("round_id", "khong-co".into()), ("action", "publish".into())], organizers),
-        ("propose_finalists", vec![("contest_id", "khong-co".into()), ("count", "16".into()), ("quota", "0".into())], organizers),
-        ("confirm_finalists", vec![("contest_id", "khong-co".into()), ("user_ids[0]", "khong-co".into())], organizers),
-        ("overall_ranking", vec![("contest_id", "khong-co".into())], organizers),
+        (
+            "round_action",
+            vec![
+                ("round_id", "khong-co".into()),
+                ("action", "publish".into()),
+            ],
+            organizers,
+        ),
+        (
+            "propose_finalists",
+            vec![
+                ("contest_id", "khong-co".into()),
+                ("count", "16".into()),
+                ("quota", "0".into()),
+            ],
+            organizers,
+        ),
+        (
+            "confirm_finalists",
+            vec![
+                ("contest_id", "khong-co".into()),
+                ("user_ids[0]", "khong-co".into()),
+            ],
+            organizers,
+        ),
+        (
+            "overall_ranking",
+            vec![("contest_id", "khong-co".into())],
+            organizers,
+        ),
         ("round_dashboard", id("khong-co"), organizers),
-        ("unit_leaderboard", vec![("contest_id", "khong-co".into())], organizers),
+        (
+            "unit_leaderboard",
+            vec![("contest_id", "khong-co".into())],
+            organizers,
+        ),
         ("cadre_preview", id("khong-co"), organizers),
         ("cadre_confirm", id("khong-co"), organizers),
         ("my_rounds", vec![], signed_in),
         ("round_info", id("khong-co"), signed_in),
-        ("start_attempt", vec![("round_id", "khong-co".into())], signed_in),
+        (
+            "start_attempt",
+            vec![("round_id", "khong-co".into())],
+            signed_in,
+        ),
         ("get_attempt", id("khong-co"), signed_in),
-        ("save_answer", vec![("attempt_id", "khong-co".into()), ("position", "0".into())], signed_in),
-        ("submit_attempt", vec![("attempt_id", "khong-co".into()), ("prediction", "".into())], signed_in),
+        (
+            "save_answer",
+            vec![("attempt_id", "khong-co".into()), ("position", "0".into())],
+            signed_in,
+        ),
+        (
+            "submit_attempt",
+            vec![("attempt_id", "khong-co".into()), ("prediction", "".into())],
+            signed_in,
+        ),
         ("attempt_result", id("khong-co"), signed_in),
-        ("list_questions", vec![("topic", "".into()), ("difficulty", "".into()), ("q", "".into()), ("retired", "false".into()), ("page", "1".into())], bank_readers),
+        (
+            "list_questions",
+            vec![
+                ("topic", "".into()),
+                ("difficulty", "".into()),
+                ("q", "".into()),
+                ("retired", "false".into()),
+                ("page", "1".into()),
+            ],
+            bank_readers,
+        ),
         ("bank_stats", vec![], bank_readers),
         ("get_question", vec![("id", qid.clone())], bank_readers),
-        ("set_question_retired", vec![("id", qid.clone()), ("retired", "false".into())], admins),
+        (
+            "set_question_retired",
+            vec![("id", qid.clone()), ("retired", "false".into())],
+            admins,
+        ),
         ("import_preview", vec![("id", "khong-co".into())], admins),
         ("import_confirm", vec![("id", "khong-co".into())], admins),
         ("unit_preview", vec![("id", "khong-co".into())], admins),
         ("unit_confirm", vec![("id", "khong-co".into())], admins),
         ("list_users", vec![("q", "".into())], admins),
-        ("set_user_role", vec![("user_id", contestant_id.clone()), ("role", "contestant".into())], admins),
+        (
+            "set_user_role",
+            vec![
+                ("user_id", contestant_id.clone()),
+                ("role", "contestant".into()),
+            ],
+            admins,
+        ),
         (
             "create_user",
-            vec![("full_name", "X".into()), ("login", "0911999999".into()), ("password", "12345678".into()), ("role", "judge".into()), ("unit_id", "".into()), ("position", "".into())],
+            vec![
+                ("full_name", "X".into()),
+                ("login", "0911999999".into()),
+                ("password", "12345678".into()),
+                ("role", "judge".into()),
+                ("unit_id", "".into()),
+                ("position", "".into()),
+            ],
             admins,
         ),
         (
@@ -121,7 +229,13 @@ async fn roles_are_enforced_on_every_protected_function() {
             admins,
         ),
     ];
-    let callers: [(&str, &Client); 5] = [("anonymous", &anon), ("admin", &admin), ("organizer", &organizer), ("judge", &judge), ("contestant", &contestant)];
+    let callers: [(&str, &Client); 5] = [
+        ("anonymous", &anon),
+        ("admin", &admin),
+        ("organizer", &organizer),
+        ("judge", &judge),
+        ("contestant", &contestant),
+    ];
     for (name, args, allowed) in &cases {
         let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         // Forbidden callers first, so a permitted mutation cannot hide a leak.
@@ -129,7 +243,10 @@ async fn roles_are_enforced_on_every_protected_function() {
             let (status, body) = client.call(name, &form).await;
             match *who {
                 "anonymous" => assert_eq!(status, 401, "{name} as anonymous: {body}"),
-                w if allowed.contains(&w) => assert!(status != 401 && status != 403, "{name} as {w}: {status} {body}"),
+                w if allowed.contains(&w) => assert!(
+                    status != 401 && status != 403,
+                    "{name} as {w}: {status} {body}"
+                ),
                 w => assert_eq!(status, 403, "{name} as {w}: {body}"),
             }
         }
@@ -147,7 +264,9 @@ async fn roles_are_enforced_on_every_protected_function() {
         ("organizer", &organizer, 403, 200),
         ("admin", &admin, 303, 200),
     ] {
-        let (status, _) = client.upload("questions", "a.gift", GOOD_GIFT.as_bytes().to_vec(), "").await;
+        let (status, _) = client
+            .upload("questions", "a.gift", GOOD_GIFT.as_bytes().to_vec(), "")
+            .await;
         assert_eq!(status, upload_ok, "upload as {who}");
         let r = client.get("/quan-tri/xuat?format=csv").await;
         assert_eq!(r.status().as_u16(), export_ok, "export as {who}");
@@ -162,7 +281,9 @@ async fn import_is_all_or_nothing_with_every_error_reported() {
 
     // One good question, then three broken ones: nothing may be imported.
     let bad = format!("{GOOD_GIFT}\nCâu không có đáp án\n\nCâu ghép đôi {{=a -> 1 =b -> 2}}\n\nCâu số sai {{#nhiều}}\n");
-    let (status, loc) = admin.upload("questions", "hong.gift", bad.into_bytes(), "").await;
+    let (status, loc) = admin
+        .upload("questions", "hong.gift", bad.into_bytes(), "")
+        .await;
     assert_eq!(status, 303);
     let id = loc.rsplit('/').next().unwrap().to_string();
     let preview = admin.json("import_preview", &[("id", &id)]).await;
@@ -170,33 +291,48 @@ async fn import_is_all_or_nothing_with_every_error_reported() {
     assert_eq!(errors.len(), 3, "{preview}");
     let lines: Vec<i64> = errors.iter().map(|e| e["line"].as_i64().unwrap()).collect();
     assert_eq!(lines, vec![7, 9, 11]);
-    assert!(errors.iter().all(|e| !e["message"].as_str().unwrap().is_empty()));
+    assert!(errors
+        .iter()
+        .all(|e| !e["message"].as_str().unwrap().is_empty()));
     let (status, body) = admin.call("import_confirm", &[("id", &id)]).await;
     assert!(status >= 400, "confirm of a broken file must fail: {body}");
     assert_eq!(total_questions(&admin, "").await, before);
 
     // The good file: preview, confirm, listed; a second confirm is refused.
-    let (_, loc) = admin.upload("questions", "tot.gift", GOOD_GIFT.as_bytes().to_vec(), "").await;
+    let (_, loc) = admin
+        .upload("questions", "tot.gift", GOOD_GIFT.as_bytes().to_vec(), "")
+        .await;
     let id = loc.rsplit('/').next().unwrap().to_string();
     let preview = admin.json("import_preview", &[("id", &id)]).await;
     assert_eq!(preview["counts"]["new"], 2, "{preview}");
-    assert_eq!(total_questions(&admin, "").await, before, "the preview alone imports nothing");
+    assert_eq!(
+        total_questions(&admin, "").await,
+        before,
+        "the preview alone imports nothing"
+    );
     let counts = admin.json("import_confirm", &[("id", &id)]).await;
     assert_eq!(counts["new"], 2);
     assert_eq!(total_questions(&admin, "").await, before + 2);
     assert_eq!(total_questions(&admin, "đề thi thử").await, 2);
     let (status, body) = admin.call("import_confirm", &[("id", &id)]).await;
-    assert!(status >= 400 && body.contains("đã được nhập"), "{status} {body}");
+    assert!(
+        status >= 400 && body.contains("đã được nhập"),
+        "{status} {body}"
+    );
 
     // The same file again: everything unchanged, nothing new.
-    let (_, loc) = admin.upload("questions", "lai.gift", GOOD_GIFT.as_bytes().to_vec(), "").await;
+    let (_, loc) = admin
+        .upload("questions", "lai.gift", GOOD_GIFT.as_bytes().to_vec(), "")
+        .await;
     let id = loc.rsplit('/').next().unwrap().to_string();
     let preview = admin.json("import_preview", &[("id", &id)]).await;
     assert_eq!(preview["counts"]["unchanged"], 2, "{preview}");
 
     // A duplicate by text under another key is reported and skipped.
     let dup = "::kh171.test.9::KẾ HOẠCH thực hiện Chỉ thị 24 mang số hiệu nào trong đề thi thử {=171-KH/TU ~195-KH/TU}\n";
-    let (_, loc) = admin.upload("questions", "trung.gift", dup.as_bytes().to_vec(), "kh171").await;
+    let (_, loc) = admin
+        .upload("questions", "trung.gift", dup.as_bytes().to_vec(), "kh171")
+        .await;
     let id = loc.rsplit('/').next().unwrap().to_string();
     let preview = admin.json("import_preview", &[("id", &id)]).await;
     assert_eq!(preview["counts"]["duplicates"], 1, "{preview}");
@@ -208,9 +344,45 @@ async fn excel_upload_in_the_organisers_layout() {
     let s = Server::start().await;
     let admin = s.admin().await;
     let rows: Vec<Vec<String>> = [
-        vec!["STT", "Câu hỏi", "A", "B", "C", "D", "Đáp án", "Chủ đề", "Mức độ", "Giải thích", "Nguồn"],
-        vec!["1", "Câu Excel một về kỷ cương?", "Một", "Hai", "Ba", "Bốn", "B", "ct24.nv1", "Dễ", "Vì B.", "000"],
-        vec!["2", "Câu Excel hai về kỷ luật?", "Một", "Hai", "Ba", "Bốn", "A, C", "Nhóm nhiệm vụ 2: Phương thức lãnh đạo, quản lý", "khó", "", ""],
+        vec![
+            "STT",
+            "Câu hỏi",
+            "A",
+            "B",
+            "C",
+            "D",
+            "Đáp án",
+            "Chủ đề",
+            "Mức độ",
+            "Giải thích",
+            "Nguồn",
+        ],
+        vec![
+            "1",
+            "Câu Excel một về kỷ cương?",
+            "Một",
+            "Hai",
+            "Ba",
+            "Bốn",
+            "B",
+            "ct24.nv1",
+            "Dễ",
+            "Vì B.",
+            "000",
+        ],
+        vec![
+            "2",
+            "Câu Excel hai về kỷ luật?",
+            "Một",
+            "Hai",
+            "Ba",
+            "Bốn",
+            "A, C",
+            "Nhóm nhiệm vụ 2: Phương thức lãnh đạo, quản lý",
+            "khó",
+            "",
+            "",
+        ],
     ]
     .iter()
     .map(|r| r.iter().map(|c| c.to_string()).collect())
@@ -222,16 +394,40 @@ async fn excel_upload_in_the_organisers_layout() {
     let preview = admin.json("import_preview", &[("id", &id)]).await;
     assert_eq!(preview["counts"]["new"], 2, "{preview}");
     admin.json("import_confirm", &[("id", &id)]).await;
-    let found = admin.json("list_questions", &[("topic", "ct24.nv2"), ("difficulty", "kho"), ("q", "câu excel"), ("retired", "false"), ("page", "1")]).await;
+    let found = admin
+        .json(
+            "list_questions",
+            &[
+                ("topic", "ct24.nv2"),
+                ("difficulty", "kho"),
+                ("q", "câu excel"),
+                ("retired", "false"),
+                ("page", "1"),
+            ],
+        )
+        .await;
     assert_eq!(found["total"], 1);
     let q = &found["items"][0]["draft"];
     assert_eq!(q["kind"], "Multiple");
 
     // A broken workbook: one clear Vietnamese error, nothing imported.
-    let (_, loc) = admin.upload("questions", "hong.xlsx", b"PK\x03\x04 not really".to_vec(), "").await;
+    let (_, loc) = admin
+        .upload(
+            "questions",
+            "hong.xlsx",
+            b"PK\x03\x04 not really".to_vec(),
+            "",
+        )
+        .await;
     let id = loc.rsplit('/').next().unwrap().to_string();
     let preview = admin.json("import_preview", &[("id", &id)]).await;
-    assert!(preview["errors"][0]["message"].as_str().unwrap().contains("Excel"), "{preview}");
+    assert!(
+        preview["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Excel"),
+        "{preview}"
+    );
 }
 
 #[tokio::test]
@@ -239,19 +435,38 @@ async fn accounts_register_login_logout_and_rate_limit() {
     let s = Server::start().await;
     let c = s.client();
     let reg = |login: &'static str, p1: &'static str, p2: &'static str| {
-        vec![("full_name", "Nguyễn Văn An"), ("login", login), ("password", p1), ("password2", p2), ("unit_id", ""), ("position", "Chuyên viên")]
+        vec![
+            ("full_name", "Nguyễn Văn An"),
+            ("login", login),
+            ("password", p1),
+            ("password2", p2),
+            ("unit_id", ""),
+            ("position", "Chuyên viên"),
+        ]
     };
-    let (status, body) = c.call("register", &reg("0912345678", "mat-khau-1", "khac-nhau")).await;
+    let (status, body) = c
+        .call("register", &reg("0912345678", "mat-khau-1", "khac-nhau"))
+        .await;
     assert!(status >= 400 && body.contains("không khớp"), "{body}");
-    let (status, body) = c.call("register", &reg("12", "mat-khau-1", "mat-khau-1")).await;
+    let (status, body) = c
+        .call("register", &reg("12", "mat-khau-1", "mat-khau-1"))
+        .await;
     assert!(status >= 400 && body.contains("không hợp lệ"), "{body}");
-    let (status, body) = c.call("register", &reg("+84 912 345 678", "mat-khau-1", "mat-khau-1")).await;
+    let (status, body) = c
+        .call(
+            "register",
+            &reg("+84 912 345 678", "mat-khau-1", "mat-khau-1"),
+        )
+        .await;
     assert!(status < 400, "{status} {body}");
     let who = c.json("whoami", &[]).await;
     assert_eq!(who["role"], "Contestant");
     assert_eq!(who["login"], "0912345678");
     // The same phone again is refused.
-    let (status, body) = s.client().call("register", &reg("0912345678", "mat-khau-1", "mat-khau-1")).await;
+    let (status, body) = s
+        .client()
+        .call("register", &reg("0912345678", "mat-khau-1", "mat-khau-1"))
+        .await;
     assert!(status >= 400 && body.contains("đã được đăng ký"), "{body}");
     // The session cookie is HttpOnly and SameSite.
     let r = s
@@ -259,12 +474,25 @@ async fn accounts_register_login_logout_and_rate_limit() {
         .http
         .post(format!("{}/api/login", s.base))
         .header("Accept", "application/json")
-        .form(&[("login", "0912345678"), ("password", "mat-khau-1"), ("next", "/")])
+        .form(&[
+            ("login", "0912345678"),
+            ("password", "mat-khau-1"),
+            ("next", "/"),
+        ])
         .send()
         .await
         .unwrap();
-    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
 
     c.call("logout", &[]).await;
     assert_eq!(c.json("whoami", &[]).await, Value::Null);
@@ -273,21 +501,41 @@ async fn accounts_register_login_logout_and_rate_limit() {
     let attacker = s.client();
     let mut statuses = Vec::new();
     for _ in 0..12 {
-        let (status, _) = attacker.call("login", &[("login", "0912345678"), ("password", "sai-mat-khau"), ("next", "/")]).await;
+        let (status, _) = attacker
+            .call(
+                "login",
+                &[
+                    ("login", "0912345678"),
+                    ("password", "sai-mat-khau"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
         statuses.push(status);
     }
-    assert!(statuses[..10].iter().all(|s| *s >= 400 && *s != 429), "{statuses:?}");
+    assert!(
+        statuses[..10].iter().all(|s| *s >= 400 && *s != 429),
+        "{statuses:?}"
+    );
     assert_eq!(statuses[11], 429, "{statuses:?}");
     // An open redirect through `next` is not followed.
     let r = s
         .client()
         .http
         .post(format!("{}/api/login", s.base))
-        .form(&[("login", "admin"), ("password", hoithi_tests::ADMIN_PASSWORD), ("next", "//evil.example/")])
+        .form(&[
+            ("login", "admin"),
+            ("password", hoithi_tests::ADMIN_PASSWORD),
+            ("next", "//evil.example/"),
+        ])
         .send()
         .await
         .unwrap();
-    let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let loc = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
     assert_eq!(loc, "/", "{loc}");
 
     // Without JavaScript: the form posts, the error comes back on the page.
@@ -302,8 +550,22 @@ async fn accounts_register_login_logout_and_rate_limit() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 302);
-    let back = r.headers().get("location").unwrap().to_str().unwrap().to_string();
-    let page = plain.http.get(&back).send().await.unwrap().text().await.unwrap();
+    let back = r
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let page = plain
+        .http
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Sai tài khoản hoặc mật khẩu"), "{page}");
 }
 
@@ -312,30 +574,65 @@ async fn unit_tree_from_csv_all_or_nothing() {
     let s = Server::start().await;
     let admin = s.admin().await;
     let bad = "Mã,Tên đơn vị,Cấp,Mã cấp trên,Số người\nUH,Huyện Ứng Hòa,Huyện,,2500\nUH-X,Xã lạc,Xã,KHONG-CO,10\n";
-    let (_, loc) = admin.upload("units", "don-vi.csv", bad.as_bytes().to_vec(), "").await;
+    let (_, loc) = admin
+        .upload("units", "don-vi.csv", bad.as_bytes().to_vec(), "")
+        .await;
     let id = loc.rsplit('/').next().unwrap().to_string();
     let p = admin.json("unit_preview", &[("id", &id)]).await;
     assert_eq!(p["errors"][0]["line"], 3, "{p}");
     let (status, _) = admin.call("unit_confirm", &[("id", &id)]).await;
     assert!(status >= 400);
-    assert_eq!(admin.json("list_units", &[]).await.as_array().unwrap().len(), 0);
+    assert_eq!(
+        admin
+            .json("list_units", &[])
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 
     let good = "\u{feff}Mã;Tên đơn vị;Cấp;Mã cấp trên;Số người\r\nUH-VD;Xã Vân Đình;Xã;UH;120\r\nUH;Huyện Ứng Hòa;Huyện;;2500\r\nUH-VD-1;Chi bộ thôn 1;Chi bộ;UH-VD;15\r\n";
-    let (_, loc) = admin.upload("units", "don-vi.csv", good.as_bytes().to_vec(), "").await;
+    let (_, loc) = admin
+        .upload("units", "don-vi.csv", good.as_bytes().to_vec(), "")
+        .await;
     let id = loc.rsplit('/').next().unwrap().to_string();
     let p = admin.json("unit_preview", &[("id", &id)]).await;
     assert!(p["errors"].as_array().unwrap().is_empty(), "{p}");
     let added = admin.json("unit_confirm", &[("id", &id)]).await;
     assert_eq!(added, serde_json::json!([3, 0]));
     let units = admin.json("list_units", &[]).await;
-    let tree: Vec<(String, i64)> = units.as_array().unwrap().iter().map(|u| (u["code"].as_str().unwrap().to_string(), u["depth"].as_i64().unwrap())).collect();
-    assert_eq!(tree, vec![("UH".into(), 0), ("UH-VD".into(), 1), ("UH-VD-1".into(), 2)]);
+    let tree: Vec<(String, i64)> = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["code"].as_str().unwrap().to_string(),
+                u["depth"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tree,
+        vec![("UH".into(), 0), ("UH-VD".into(), 1), ("UH-VD-1".into(), 2)]
+    );
 
     // A cadre registers into a unit of the tree.
     let unit_id = units[2]["id"].as_str().unwrap();
     let c = s.client();
     let (status, body) = c
-        .call("register", &[("full_name", "Trần Thị Bình"), ("login", "binh@unghoa.vn"), ("password", "mat-khau-1"), ("password2", "mat-khau-1"), ("unit_id", unit_id), ("position", "Đảng viên")])
+        .call(
+            "register",
+            &[
+                ("full_name", "Trần Thị Bình"),
+                ("login", "binh@unghoa.vn"),
+                ("password", "mat-khau-1"),
+                ("password2", "mat-khau-1"),
+                ("unit_id", unit_id),
+                ("position", "Đảng viên"),
+            ],
+        )
         .await;
     assert!(status < 400, "{body}");
     assert_eq!(c.json("whoami", &[]).await["unit_name"], "Chi bộ thôn 1");

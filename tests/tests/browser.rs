@@ -21,12 +21,15 @@ async fn browser(size: &str) -> (Driver, Client, tempfile::TempDir) {
     // reqwest and fantoccini bring two rustls providers; pick one.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let port = free_port();
-    let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver is installed (the test command installs Debian's chromium-driver)");
+    let driver =
+        Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect(
+                "chromedriver is installed (the test command installs Debian's chromium-driver)",
+            );
     let profile = tempfile::tempdir().unwrap();
     let caps = serde_json::json!({
         "goog:chromeOptions": {
@@ -95,34 +98,85 @@ async fn admin_uploads_gift_previews_confirms_and_finds_questions() {
 
     c.goto(&format!("{}/dang-nhap", server.base)).await.unwrap();
     wait_hydrated(&c).await;
-    c.find(Locator::Css("input[name='login']")).await.unwrap().send_keys("admin").await.unwrap();
-    c.find(Locator::Css("input[name='password']")).await.unwrap().send_keys(ADMIN_PASSWORD).await.unwrap();
-    c.find(Locator::Css("main form button[type='submit']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("input[name='login']"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name='password']"))
+        .await
+        .unwrap()
+        .send_keys(ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     // The header follows the session without a reload.
     wait_text(&c, "Đăng xuất").await;
 
-    c.goto(&format!("{}/quan-tri/ngan-hang", server.base)).await.unwrap();
+    c.goto(&format!("{}/quan-tri/ngan-hang", server.base))
+        .await
+        .unwrap();
     wait_hydrated(&c).await;
     wait_text(&c, "Nhập câu hỏi từ tệp").await;
-    c.find(Locator::Css("input[type='file']")).await.unwrap().send_keys(gift.to_str().unwrap()).await.unwrap();
-    c.find(Locator::Css("form[action='/quan-tri/tai-len'] button[type='submit']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("input[type='file']"))
+        .await
+        .unwrap()
+        .send_keys(gift.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "form[action='/quan-tri/tai-len'] button[type='submit']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
 
     wait_text(&c, "Kiểm tra tệp câu hỏi").await;
     wait_hydrated(&c).await;
     wait_text(&c, "Câu thử qua trình duyệt số một?").await;
     wait_text(&c, "2 câu mới").await;
-    c.find(Locator::XPath("//button[contains(., 'Xác nhận nhập')]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath("//button[contains(., 'Xác nhận nhập')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Đã nhập tệp này vào ngân hàng.").await;
 
-    c.find(Locator::LinkText("Xem danh sách câu hỏi")).await.unwrap().click().await.unwrap();
+    c.find(Locator::LinkText("Xem danh sách câu hỏi"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Danh sách câu hỏi").await;
-    let search = c.wait().for_element(Locator::Css("input[name='q']")).await.unwrap();
+    let search = c
+        .wait()
+        .for_element(Locator::Css("input[name='q']"))
+        .await
+        .unwrap();
     search.send_keys("trình duyệt").await.unwrap();
-    c.find(Locator::XPath("//button[contains(., 'Lọc')]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath("//button[contains(., 'Lọc')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "2 câu hỏi").await;
     wait_text(&c, "Câu thử qua trình duyệt số hai là đúng?").await;
     let url = c.current_url().await.unwrap();
-    assert!(url.as_str().contains("q="), "the filter is in the address: {url}");
+    assert!(
+        url.as_str().contains("q="),
+        "the filter is in the address: {url}"
+    );
     c.close().await.unwrap();
 }
 
@@ -137,7 +191,12 @@ async fn snap(c: &Client, name: &str) {
 }
 
 async fn fill(c: &Client, css: &str, text: &str) {
-    c.find(Locator::Css(css)).await.unwrap().send_keys(text).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
 }
 
 /// Answers the question on screen: the first option, or a typed number.
@@ -145,9 +204,19 @@ async fn answer_current(c: &Client) {
     if let Ok(input) = c.find(Locator::Css(".answer-text")).await {
         input.send_keys("123").await.unwrap();
         // Leaving the field fires `change`, which saves.
-        c.find(Locator::Css(".qtext")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css(".qtext"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
     } else {
-        c.find(Locator::Css(".options .option")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css(".options .option"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
     }
 }
 
@@ -165,11 +234,26 @@ async fn a_cadre_takes_a_round_on_a_phone() {
     fill(&c, "input[name='login']", "0988000111").await;
     fill(&c, "input[name='password']", "mat-khau-dien-thoai").await;
     fill(&c, "input[name='password2']", "mat-khau-dien-thoai").await;
-    c.find(Locator::Css("main form button[type='submit']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("main form button[type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Vòng thi đang mở").await;
-    c.find(Locator::LinkText("Tuần thi thứ nhất")).await.unwrap().click().await.unwrap();
+    c.find(Locator::LinkText("Tuần thi thứ nhất"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Bắt đầu làm bài").await;
-    c.find(Locator::XPath("//button[contains(., 'Bắt đầu làm bài')]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath("//button[contains(., 'Bắt đầu làm bài')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Câu 1/8").await;
     wait_hydrated(&c).await;
 
@@ -178,7 +262,12 @@ async fn a_cadre_takes_a_round_on_a_phone() {
         wait_text(&c, &format!("Câu {k}/8")).await;
         answer_current(&c).await;
         wait_text(&c, &format!("Đã trả lời {k}/8 câu")).await;
-        c.find(Locator::LinkText("Câu sau →")).await.unwrap().click().await.unwrap();
+        c.find(Locator::LinkText("Câu sau →"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
     }
     wait_text(&c, "Câu 5/8").await;
     snap(&c, "player").await;
@@ -195,15 +284,35 @@ async fn a_cadre_takes_a_round_on_a_phone() {
         answer_current(&c).await;
         wait_text(&c, &format!("Đã trả lời {k}/8 câu")).await;
         if k < 8 {
-            c.find(Locator::LinkText("Câu sau →")).await.unwrap().click().await.unwrap();
+            c.find(Locator::LinkText("Câu sau →"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
         }
     }
-    c.find(Locator::Css(".qmap .cell.submit")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(".qmap .cell.submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Câu hỏi dự đoán").await;
     snap(&c, "submit").await;
     fill(&c, "input[name='prediction']", "3").await;
-    c.find(Locator::Css("form input[type='checkbox']")).await.unwrap().click().await.unwrap();
-    c.find(Locator::XPath("//button[contains(., 'Nộp bài')]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form input[type='checkbox']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[contains(., 'Nộp bài')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Kết quả bài thi").await;
     wait_text(&c, "câu đúng").await;
     wait_text(&c, "Đáp án và giải thích").await;
@@ -211,7 +320,12 @@ async fn a_cadre_takes_a_round_on_a_phone() {
     c.close().await.unwrap();
 
     let ranking = organizer.json("round_ranking", &[("id", &round)]).await;
-    let names: Vec<&str> = ranking["rows"].as_array().unwrap().iter().map(|r| r["full_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = ranking["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["full_name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Nguyễn Thị Thử"]);
     assert_eq!(ranking["rows"][0]["prediction"], 3);
 }

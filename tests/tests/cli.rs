@@ -4,8 +4,14 @@ use hoithi_tests::binary;
 use std::process::Command;
 
 fn hoithi(db: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::new(binary()).args(args).env("DATABASE_URL", db).env("RUST_LOG", "warn").output().expect("run hoithi");
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let out = Command::new(binary())
+        .args(args)
+        .env("DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run hoithi");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     (out.status.code().unwrap_or(-1), text)
 }
 
@@ -29,14 +35,34 @@ fn check_import_dry_run_and_export_round_trip() {
     // Aiken has no topic: without --topic it is an error, with it a question.
     let (code, out) = hoithi(&db, &["bank", "check", &p("de.aiken")]);
     assert_eq!(code, 1, "{out}");
-    let (code, out) = hoithi(&db, &["bank", "check", "--topic", "kh171", &p("de.aiken"), &p("good.hq")]);
+    let (code, out) = hoithi(
+        &db,
+        &[
+            "bank",
+            "check",
+            "--topic",
+            "kh171",
+            &p("de.aiken"),
+            &p("good.hq"),
+        ],
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Tổng cộng: 3 câu hỏi"), "{out}");
 
     // A bad file in the list: nothing is imported.
     let (code, out) = hoithi(&db, &["bank", "import", &p("good.hq"), &p("bad.hq")]);
     assert_eq!(code, 1, "{out}");
-    let (_, out) = hoithi(&db, &["bank", "export", "--format", "native", "--out", &p("empty.hq")]);
+    let (_, out) = hoithi(
+        &db,
+        &[
+            "bank",
+            "export",
+            "--format",
+            "native",
+            "--out",
+            &p("empty.hq"),
+        ],
+    );
     assert!(out.contains("Đã xuất 0 câu"), "{out}");
 
     let (code, out) = hoithi(&db, &["bank", "import", "--dry-run", &p("good.hq")]);
@@ -45,16 +71,33 @@ fn check_import_dry_run_and_export_round_trip() {
     let (_, out) = hoithi(&db, &["bank", "import", &p("good.hq")]);
     assert!(out.contains("Đã nhập: 2 câu mới"), "{out}");
 
-    for (format, file) in [("native", "out.hq"), ("csv", "out.csv"), ("xlsx", "out.xlsx")] {
-        let (code, out) = hoithi(&db, &["bank", "export", "--format", format, "--out", &p(file)]);
+    for (format, file) in [
+        ("native", "out.hq"),
+        ("csv", "out.csv"),
+        ("xlsx", "out.xlsx"),
+    ] {
+        let (code, out) = hoithi(
+            &db,
+            &["bank", "export", "--format", format, "--out", &p(file)],
+        );
         assert_eq!(code, 0, "{out}");
         let (code, out) = hoithi(&db, &["bank", "import", &p(file)]);
         assert_eq!(code, 0, "{out}");
-        assert!(out.contains("0 câu mới, 0 phiên bản mới, 2 không đổi"), "{format}: {out}");
+        assert!(
+            out.contains("0 câu mới, 0 phiên bản mới, 2 không đổi"),
+            "{format}: {out}"
+        );
     }
 
     // An edited question imports as a new version.
-    std::fs::write(p("edit.hq"), GOOD.replace("Câu CLI một?", "Câu CLI một, đã sửa?")).unwrap();
+    std::fs::write(
+        p("edit.hq"),
+        GOOD.replace("Câu CLI một?", "Câu CLI một, đã sửa?"),
+    )
+    .unwrap();
     let (_, out) = hoithi(&db, &["bank", "import", &p("edit.hq")]);
-    assert!(out.contains("0 câu mới, 1 phiên bản mới, 1 không đổi"), "{out}");
+    assert!(
+        out.contains("0 câu mới, 1 phiên bản mới, 1 không đổi"),
+        "{out}"
+    );
 }

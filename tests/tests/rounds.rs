@@ -12,7 +12,14 @@ async fn cadre(s: &Server, n: usize) -> Client {
     let (status, body) = c
         .call(
             "register",
-            &[("full_name", &format!("Cán bộ {n}")), ("login", &login), ("password", "mat-khau-123"), ("password2", "mat-khau-123"), ("unit_id", ""), ("position", "Chuyên viên")],
+            &[
+                ("full_name", &format!("Cán bộ {n}")),
+                ("login", &login),
+                ("password", "mat-khau-123"),
+                ("password2", "mat-khau-123"),
+                ("unit_id", ""),
+                ("position", "Chuyên viên"),
+            ],
         )
         .await;
     assert_eq!(status, 200, "register {n}: {body}");
@@ -25,16 +32,55 @@ async fn answer_key(admin: &Client, play: &Value) -> Vec<(i64, Vec<(&'static str
     let mut out = Vec::new();
     for item in play["items"].as_array().unwrap() {
         let text = item["text"].as_str().unwrap();
-        let found = admin.json("list_questions", &[("topic", ""), ("difficulty", ""), ("q", text), ("retired", "false"), ("page", "1")]).await;
-        let q = found["items"].as_array().unwrap().iter().find(|q| q["draft"]["text"] == text).expect("question in bank").clone();
+        let found = admin
+            .json(
+                "list_questions",
+                &[
+                    ("topic", ""),
+                    ("difficulty", ""),
+                    ("q", text),
+                    ("retired", "false"),
+                    ("page", "1"),
+                ],
+            )
+            .await;
+        let q = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["draft"]["text"] == text)
+            .expect("question in bank")
+            .clone();
         let draft = &q["draft"];
         let pos = item["position"].as_i64().unwrap();
         let form = match draft["kind"].as_str().unwrap() {
-            "Short" | "Numeric" => vec![("text", draft["answers"][0].as_str().unwrap().to_string())],
+            "Short" | "Numeric" => {
+                vec![("text", draft["answers"][0].as_str().unwrap().to_string())]
+            }
             _ => {
-                let correct: Vec<String> = draft["options"].as_array().unwrap().iter().filter(|o| o["correct"] == true).map(|o| o["text"].as_str().unwrap().to_string()).collect();
-                let shown: Vec<usize> = item["options"].as_array().unwrap().iter().enumerate().filter(|(_, t)| correct.iter().any(|c| c == t.as_str().unwrap())).map(|(i, _)| i).collect();
-                vec![("choices[0]", shown.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","))]
+                let correct: Vec<String> = draft["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|o| o["correct"] == true)
+                    .map(|o| o["text"].as_str().unwrap().to_string())
+                    .collect();
+                let shown: Vec<usize> = item["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| correct.iter().any(|c| c == t.as_str().unwrap()))
+                    .map(|(i, _)| i)
+                    .collect();
+                vec![(
+                    "choices[0]",
+                    shown
+                        .iter()
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                )]
             }
         };
         out.push((pos, form));
@@ -45,11 +91,23 @@ async fn answer_key(admin: &Client, play: &Value) -> Vec<(i64, Vec<(&'static str
 /// What an attempt in progress may show: question text, options, the saved
 /// answer. Anything naming correctness, explanation or source is a leak.
 fn assert_no_leak(body: &str, secrets: &[String]) {
-    for word in ["correct", "explanation", "source", "\"answers\"", "tolerance"] {
-        assert!(!body.contains(word), "attempt response leaks {word}: {body}");
+    for word in [
+        "correct",
+        "explanation",
+        "source",
+        "\"answers\"",
+        "tolerance",
+    ] {
+        assert!(
+            !body.contains(word),
+            "attempt response leaks {word}: {body}"
+        );
     }
     for s in secrets {
-        assert!(!body.contains(s.as_str()), "attempt response leaks an accepted answer {s}");
+        assert!(
+            !body.contains(s.as_str()),
+            "attempt response leaks an accepted answer {s}"
+        );
     }
 }
 
@@ -65,12 +123,22 @@ async fn a_full_round_with_many_cadres() {
         let c = cadre(&s, n).await;
         let mine = c.json("my_rounds", &[]).await;
         assert_eq!(mine[0]["round"]["id"], round.as_str());
-        let attempt = c.json("start_attempt", &[("round_id", &round)]).await.as_str().unwrap().to_string();
+        let attempt = c
+            .json("start_attempt", &[("round_id", &round)])
+            .await
+            .as_str()
+            .unwrap()
+            .to_string();
         let (_, play_body) = c.call("get_attempt", &[("id", &attempt)]).await;
         let play: Value = serde_json::from_str(&play_body).unwrap();
         assert_eq!(play["items"].as_array().unwrap().len(), 8);
         let key = answer_key(&admin, &play).await;
-        let secrets: Vec<String> = key.iter().filter(|(_, f)| f[0].0 == "text").map(|(_, f)| f[0].1.clone()).filter(|a| a.chars().count() > 3 && !play_body.contains(a.as_str())).collect();
+        let secrets: Vec<String> = key
+            .iter()
+            .filter(|(_, f)| f[0].0 == "text")
+            .map(|(_, f)| f[0].1.clone())
+            .filter(|a| a.chars().count() > 3 && !play_body.contains(a.as_str()))
+            .collect();
         assert_no_leak(&play_body, &secrets);
         // Cadre n answers the first n % 9 questions correctly.
         let right = n % 9;
@@ -85,12 +153,24 @@ async fn a_full_round_with_many_cadres() {
         }
         // Reloading keeps every saved answer.
         let again: Value = c.json("get_attempt", &[("id", &attempt)]).await;
-        let saved = again["items"].as_array().unwrap().iter().filter(|i| !i["answer"].is_null()).count();
+        let saved = again["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| !i["answer"].is_null())
+            .count();
         assert_eq!(saved, right);
-        c.json("submit_attempt", &[("attempt_id", &attempt), ("prediction", "1")]).await;
+        c.json(
+            "submit_attempt",
+            &[("attempt_id", &attempt), ("prediction", "1")],
+        )
+        .await;
         let result = c.json("attempt_result", &[("id", &attempt)]).await;
         assert_eq!(result["summary"]["score"], right as i64, "cadre {n}");
-        assert!(result["review"].is_array(), "review after submit is allowed by this round");
+        assert!(
+            result["review"].is_array(),
+            "review after submit is allowed by this round"
+        );
         scores.insert(format!("Cán bộ {n}"), right as i64);
         // Another person's attempt is not theirs to see.
         let stranger = admin.call("get_attempt", &[("id", &attempt)]).await;
@@ -101,59 +181,141 @@ async fn a_full_round_with_many_cadres() {
     let rows = ranking["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 10);
     let ranked: Vec<i64> = rows.iter().map(|r| r["score"].as_i64().unwrap()).collect();
-    assert!(ranked.windows(2).all(|w| w[0] >= w[1]), "ranked by score: {ranked:?}");
+    assert!(
+        ranked.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by score: {ranked:?}"
+    );
     for r in rows {
-        assert_eq!(scores[r["full_name"].as_str().unwrap()], r["score"].as_i64().unwrap());
+        assert_eq!(
+            scores[r["full_name"].as_str().unwrap()],
+            r["score"].as_i64().unwrap()
+        );
     }
     assert_eq!(rows[0]["prize"], "Giải Nhất");
     // The public cannot see the ranking before the results are published.
     let (status, body) = s.client().call("round_ranking", &[("id", &round)]).await;
-    assert!(status >= 400 && body.contains("chưa được công bố"), "{status} {body}");
+    assert!(
+        status >= 400 && body.contains("chưa được công bố"),
+        "{status} {body}"
+    );
 
     // The dashboard counts what happened, and every table exports to xlsx.
     let d = organizer.json("round_dashboard", &[("id", &round)]).await;
-    assert_eq!((d["attempts"].as_i64(), d["people"].as_i64(), d["in_progress"].as_i64()), (Some(10), Some(10), Some(0)));
+    assert_eq!(
+        (
+            d["attempts"].as_i64(),
+            d["people"].as_i64(),
+            d["in_progress"].as_i64()
+        ),
+        (Some(10), Some(10), Some(0))
+    );
     assert_eq!(d["charts"].as_array().unwrap().len(), 3);
     assert!(d["charts"][0]["svg"].as_str().unwrap().starts_with("<svg"));
     let tables = d["tables"].as_array().unwrap();
     let units = tables.iter().find(|t| t["key"] == "don-vi").unwrap();
-    let unassigned = units["rows"].as_array().unwrap().iter().find(|r| r[0] == "(Chưa chọn đơn vị)").unwrap();
-    assert_eq!((unassigned[2].as_str(), unassigned[3].as_str()), (Some("10"), Some("10")));
+    let unassigned = units["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "(Chưa chọn đơn vị)")
+        .unwrap();
+    assert_eq!(
+        (unassigned[2].as_str(), unassigned[3].as_str()),
+        (Some("10"), Some("10"))
+    );
     let hist = tables.iter().find(|t| t["key"] == "pho-diem").unwrap();
-    let counted: i64 = hist["rows"].as_array().unwrap().iter().map(|r| r[1].as_str().unwrap().parse::<i64>().unwrap()).sum();
+    let counted: i64 = hist["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_str().unwrap().parse::<i64>().unwrap())
+        .sum();
     assert_eq!(counted, 10);
     for t in tables {
-        let r = organizer.get(&format!("/ban-to-chuc/xuat?vong={round}&bang={}", t["key"].as_str().unwrap())).await;
+        let r = organizer
+            .get(&format!(
+                "/ban-to-chuc/xuat?vong={round}&bang={}",
+                t["key"].as_str().unwrap()
+            ))
+            .await;
         assert_eq!(r.status().as_u16(), 200);
-        assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an xlsx (zip) file");
+        assert!(
+            r.bytes().await.unwrap().starts_with(b"PK"),
+            "an xlsx (zip) file"
+        );
     }
-    assert_eq!(s.client().get(&format!("/ban-to-chuc/xuat?vong={round}&bang=xep-hang")).await.status().as_u16(), 401);
+    assert_eq!(
+        s.client()
+            .get(&format!("/ban-to-chuc/xuat?vong={round}&bang=xep-hang"))
+            .await
+            .status()
+            .as_u16(),
+        401
+    );
 
     // Close, publish the results, pick and confirm the finalists.
     let info = organizer.json("round_info", &[("id", &round)]).await;
     let contest = info["round"]["contest_id"].as_str().unwrap().to_string();
-    let (status, _) = organizer.call("round_action", &[("round_id", &round), ("action", "publish_results")]).await;
+    let (status, _) = organizer
+        .call(
+            "round_action",
+            &[("round_id", &round), ("action", "publish_results")],
+        )
+        .await;
     assert!(status >= 400, "results wait for the round to close");
-    organizer.json("round_action", &[("round_id", &round), ("action", "close")]).await;
-    organizer.json("round_action", &[("round_id", &round), ("action", "publish_key")]).await;
-    organizer.json("round_action", &[("round_id", &round), ("action", "publish_results")]).await;
+    organizer
+        .json("round_action", &[("round_id", &round), ("action", "close")])
+        .await;
+    organizer
+        .json(
+            "round_action",
+            &[("round_id", &round), ("action", "publish_key")],
+        )
+        .await;
+    organizer
+        .json(
+            "round_action",
+            &[("round_id", &round), ("action", "publish_results")],
+        )
+        .await;
     let public = s.client().json("round_ranking", &[("id", &round)]).await;
     assert_eq!(public["rows"].as_array().unwrap().len(), 10);
-    assert!(public["rows"][0]["user_id"].is_null(), "the public ranking carries no account ids");
-    let proposed = organizer.json("propose_finalists", &[("contest_id", &contest), ("count", "4"), ("quota", "0")]).await;
+    assert!(
+        public["rows"][0]["user_id"].is_null(),
+        "the public ranking carries no account ids"
+    );
+    let proposed = organizer
+        .json(
+            "propose_finalists",
+            &[("contest_id", &contest), ("count", "4"), ("quota", "0")],
+        )
+        .await;
     let proposed = proposed.as_array().unwrap();
     assert_eq!(proposed.len(), 4);
     let mut form: Vec<(String, String)> = vec![("contest_id".into(), contest.clone())];
     for (i, r) in proposed.iter().enumerate() {
-        form.push((format!("user_ids[{i}]"), r["user_id"].as_str().unwrap().to_string()));
+        form.push((
+            format!("user_ids[{i}]"),
+            r["user_id"].as_str().unwrap().to_string(),
+        ));
     }
     let form_ref: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     organizer.json("confirm_finalists", &form_ref).await;
     let detail = organizer.json("contest_detail", &[("id", &contest)]).await;
-    let finalists: Vec<&str> = detail["finalists"].as_array().unwrap().iter().map(|f| f["full_name"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = proposed.iter().map(|r| r["full_name"].as_str().unwrap()).collect();
+    let finalists: Vec<&str> = detail["finalists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["full_name"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = proposed
+        .iter()
+        .map(|r| r["full_name"].as_str().unwrap())
+        .collect();
     assert_eq!(finalists, expected);
-    let board = organizer.json("unit_leaderboard", &[("contest_id", &contest)]).await;
+    let board = organizer
+        .json("unit_leaderboard", &[("contest_id", &contest)])
+        .await;
     assert_eq!(board["key"], "don-vi");
 }
 
@@ -167,16 +329,31 @@ async fn concurrent_starts_stay_within_the_quota() {
     let form = [("round_id", round.as_str())];
     let calls = (0..8).map(|_| c.call("start_attempt", &form));
     let results = futures::future::join_all(calls).await;
-    let ids: std::collections::HashSet<String> = results.iter().filter(|(st, _)| *st == 200).map(|(_, b)| b.clone()).collect();
+    let ids: std::collections::HashSet<String> = results
+        .iter()
+        .filter(|(st, _)| *st == 200)
+        .map(|(_, b)| b.clone())
+        .collect();
     assert_eq!(ids.len(), 1, "{results:?}");
     let attempt: String = serde_json::from_str(ids.iter().next().unwrap()).unwrap();
-    c.json("submit_attempt", &[("attempt_id", &attempt), ("prediction", "0")]).await;
+    c.json(
+        "submit_attempt",
+        &[("attempt_id", &attempt), ("prediction", "0")],
+    )
+    .await;
     // A repeated submit is harmless.
-    c.json("submit_attempt", &[("attempt_id", &attempt), ("prediction", "5")]).await;
+    c.json(
+        "submit_attempt",
+        &[("attempt_id", &attempt), ("prediction", "5")],
+    )
+    .await;
     let result = c.json("attempt_result", &[("id", &attempt)]).await;
     assert_eq!(result["prediction"], 0);
     let (status, body) = c.call("start_attempt", &[("round_id", &round)]).await;
-    assert!(status >= 400 && body.contains("hết 1 lượt"), "{status} {body}");
+    assert!(
+        status >= 400 && body.contains("hết 1 lượt"),
+        "{status} {body}"
+    );
 }
 
 #[tokio::test]
@@ -186,7 +363,12 @@ async fn answers_after_the_deadline_are_refused() {
     let organizer = s.user(&admin, "organizer", "0911000301").await;
     let round = setup_round(&organizer, "0.5", "3").await;
     let c = cadre(&s, 60).await;
-    let attempt = c.json("start_attempt", &[("round_id", &round)]).await.as_str().unwrap().to_string();
+    let attempt = c
+        .json("start_attempt", &[("round_id", &round)])
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
     let play = c.json("get_attempt", &[("id", &attempt)]).await;
     let key = answer_key(&admin, &play).await;
     let save = |k: usize| {
@@ -205,16 +387,30 @@ async fn answers_after_the_deadline_are_refused() {
     tokio::time::sleep(std::time::Duration::from_secs(37)).await;
     let (status, body) = save(1).await;
     assert!(status >= 400 && body.contains("hết giờ"), "{status} {body}");
-    let (_, body) = c.call("submit_attempt", &[("attempt_id", &attempt), ("prediction", "3")]).await;
+    let (_, body) = c
+        .call(
+            "submit_attempt",
+            &[("attempt_id", &attempt), ("prediction", "3")],
+        )
+        .await;
     let _ = body;
     let result = c.json("attempt_result", &[("id", &attempt)]).await;
     assert_eq!(result["summary"]["closed_by"], "deadline");
-    assert_eq!(result["summary"]["score"], 1, "only the answer saved in time counts");
-    assert!(result["prediction"].is_null(), "a forged late prediction is ignored");
+    assert_eq!(
+        result["summary"]["score"], 1,
+        "only the answer saved in time counts"
+    );
+    assert!(
+        result["prediction"].is_null(),
+        "a forged late prediction is ignored"
+    );
 }
 
 fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
-    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
     hoithi_core::formats::xlsx::write_rows("Danh sách", &rows)
 }
 
@@ -223,8 +419,12 @@ async fn organizers_register_a_units_cadres_from_excel() {
     let s = Server::start().await;
     let admin = s.admin().await;
     let units = "Mã,Tên đơn vị,Cấp,Mã cấp trên,Số người\nUH,Huyện Ứng Hòa,Huyện,,2500\nUH-VD,Thị trấn Vân Đình,Xã,UH,120\n";
-    let (_, loc) = admin.upload("units", "don-vi.csv", units.as_bytes().to_vec(), "").await;
-    admin.json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())]).await;
+    let (_, loc) = admin
+        .upload("units", "don-vi.csv", units.as_bytes().to_vec(), "")
+        .await;
+    admin
+        .json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())])
+        .await;
     let organizer = s.user(&admin, "organizer", "0911000501").await;
 
     // One bad row: every error reported, nobody registered.
@@ -242,12 +442,32 @@ async fn organizers_register_a_units_cadres_from_excel() {
     assert!(errors.iter().all(|e| e["line"] == 3));
     let (status, _) = organizer.call("cadre_confirm", &[("id", &id)]).await;
     assert!(status >= 400);
-    assert!(admin.json("list_users", &[("q", "0913000001")]).await.as_array().unwrap().is_empty(), "nothing half-imported");
+    assert!(
+        admin
+            .json("list_users", &[("q", "0913000001")])
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing half-imported"
+    );
 
     let good = xlsx(&[
-        &["Họ và tên", "Điện thoại/Email", "Đơn vị", "Chức vụ", "Mật khẩu"],
+        &[
+            "Họ và tên",
+            "Điện thoại/Email",
+            "Đơn vị",
+            "Chức vụ",
+            "Mật khẩu",
+        ],
         &["Nguyễn Văn An", "0913000001", "UH-VD", "Bí thư chi bộ", ""],
-        &["Trần Thị Bình", "binh@unghoa.gov.vn", "thi tran van dinh", "Đảng viên", "mat-khau-cua-binh"],
+        &[
+            "Trần Thị Bình",
+            "binh@unghoa.gov.vn",
+            "thi tran van dinh",
+            "Đảng viên",
+            "mat-khau-cua-binh",
+        ],
     ]);
     let (_, loc) = organizer.upload("cadres", "danh-sach.xlsx", good, "").await;
     let id = loc.rsplit('/').next().unwrap().to_string();
@@ -257,15 +477,34 @@ async fn organizers_register_a_units_cadres_from_excel() {
     assert_eq!(creds[1]["password"], "mat-khau-cua-binh");
     // The generated password works, and the cadre sits in the unit.
     let c = s.client();
-    let (status, body) = c.call("login", &[("login", "0913000001"), ("password", creds[0]["password"].as_str().unwrap()), ("next", "/")]).await;
+    let (status, body) = c
+        .call(
+            "login",
+            &[
+                ("login", "0913000001"),
+                ("password", creds[0]["password"].as_str().unwrap()),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let me = c.json("whoami", &[]).await;
-    assert_eq!((me["role"].as_str(), me["unit_name"].as_str()), (Some("Contestant"), Some("Thị trấn Vân Đình")));
+    assert_eq!(
+        (me["role"].as_str(), me["unit_name"].as_str()),
+        (Some("Contestant"), Some("Thị trấn Vân Đình"))
+    );
     // The same file twice registers nobody twice.
     let (status, _) = organizer.call("cadre_confirm", &[("id", &id)]).await;
     assert!(status >= 400);
     // Contestants cannot upload lists.
-    let (status, _) = c.upload("cadres", "x.xlsx", xlsx(&[&["Họ và tên", "Điện thoại"]]), "").await;
+    let (status, _) = c
+        .upload(
+            "cadres",
+            "x.xlsx",
+            xlsx(&[&["Họ và tên", "Điện thoại"]]),
+            "",
+        )
+        .await;
     assert_eq!(status, 403);
 }
 
@@ -277,25 +516,66 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
     let s = Server::start().await;
     let admin = s.admin().await;
     let units = "Mã,Tên đơn vị,Cấp,Mã cấp trên,Số người\nUH,Huyện Ứng Hòa,Huyện,,2500\nVD,Thị trấn Vân Đình,Xã,UH,120\nPT,Xã Phương Tú,Xã,UH,100\nHS,Xã Hòa Sơn,Xã,UH,80\nTT,Xã Trầm Lộng,Xã,UH,60\n";
-    let (_, loc) = admin.upload("units", "don-vi.csv", units.as_bytes().to_vec(), "").await;
-    admin.json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())]).await;
+    let (_, loc) = admin
+        .upload("units", "don-vi.csv", units.as_bytes().to_vec(), "")
+        .await;
+    admin
+        .json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())])
+        .await;
     let organizer = s.user(&admin, "organizer", "0911000601").await;
 
     let communes = ["VD", "PT", "HS", "TT"];
-    let mut rows: Vec<Vec<String>> = vec![["Họ và tên", "Số điện thoại", "Đơn vị", "Chức vụ", "Mật khẩu"].map(String::from).to_vec()];
+    let mut rows: Vec<Vec<String>> = vec![[
+        "Họ và tên",
+        "Số điện thoại",
+        "Đơn vị",
+        "Chức vụ",
+        "Mật khẩu",
+    ]
+    .map(String::from)
+    .to_vec()];
     for i in 0..24 {
-        rows.push(vec![format!("Cán bộ {i:02}"), format!("09140000{i:02}"), communes[i % 4].to_string(), "Đảng viên".into(), format!("mat-khau-cb-{i:02}")]);
+        rows.push(vec![
+            format!("Cán bộ {i:02}"),
+            format!("09140000{i:02}"),
+            communes[i % 4].to_string(),
+            "Đảng viên".into(),
+            format!("mat-khau-cb-{i:02}"),
+        ]);
     }
-    let (_, loc) = organizer.upload("cadres", "can-bo.xlsx", hoithi_core::formats::xlsx::write_rows("Danh sách", &rows), "").await;
-    let creds = organizer.json("cadre_confirm", &[("id", loc.rsplit('/').next().unwrap())]).await;
+    let (_, loc) = organizer
+        .upload(
+            "cadres",
+            "can-bo.xlsx",
+            hoithi_core::formats::xlsx::write_rows("Danh sách", &rows),
+            "",
+        )
+        .await;
+    let creds = organizer
+        .json("cadre_confirm", &[("id", loc.rsplit('/').next().unwrap())])
+        .await;
     assert_eq!(creds.as_array().unwrap().len(), 24);
 
     let round = setup_round(&organizer, "20", "2").await;
     for i in 0..24 {
         let c = s.client();
-        let (status, body) = c.call("login", &[("login", &format!("09140000{i:02}")), ("password", &format!("mat-khau-cb-{i:02}")), ("next", "/")]).await;
+        let (status, body) = c
+            .call(
+                "login",
+                &[
+                    ("login", &format!("09140000{i:02}")),
+                    ("password", &format!("mat-khau-cb-{i:02}")),
+                    ("next", "/"),
+                ],
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
-        let attempt = c.json("start_attempt", &[("round_id", &round)]).await.as_str().unwrap().to_string();
+        let attempt = c
+            .json("start_attempt", &[("round_id", &round)])
+            .await
+            .as_str()
+            .unwrap()
+            .to_string();
         let play = c.json("get_attempt", &[("id", &attempt)]).await;
         let key = answer_key(&admin, &play).await;
         for (pos, form) in key.iter().take((i * 5) % 9) {
@@ -305,12 +585,31 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
             let (status, body) = c.call("save_answer", &f).await;
             assert_eq!(status, 200, "{body}");
         }
-        c.json("submit_attempt", &[("attempt_id", &attempt), ("prediction", &(i % 5).to_string())]).await;
+        c.json(
+            "submit_attempt",
+            &[
+                ("attempt_id", &attempt),
+                ("prediction", &(i % 5).to_string()),
+            ],
+        )
+        .await;
     }
 
-    organizer.json("round_action", &[("round_id", &round), ("action", "close")]).await;
-    organizer.json("round_action", &[("round_id", &round), ("action", "publish_key")]).await;
-    organizer.json("round_action", &[("round_id", &round), ("action", "publish_results")]).await;
+    organizer
+        .json("round_action", &[("round_id", &round), ("action", "close")])
+        .await;
+    organizer
+        .json(
+            "round_action",
+            &[("round_id", &round), ("action", "publish_key")],
+        )
+        .await;
+    organizer
+        .json(
+            "round_action",
+            &[("round_id", &round), ("action", "publish_results")],
+        )
+        .await;
     let ranking = s.client().json("round_ranking", &[("id", &round)]).await;
     let ranked = ranking["rows"].as_array().unwrap();
     assert_eq!(ranked.len(), 24);
@@ -319,31 +618,63 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
 
     let info = organizer.json("round_info", &[("id", &round)]).await;
     let contest = info["round"]["contest_id"].as_str().unwrap().to_string();
-    let proposed = organizer.json("propose_finalists", &[("contest_id", &contest), ("count", "16"), ("quota", "5")]).await;
+    let proposed = organizer
+        .json(
+            "propose_finalists",
+            &[("contest_id", &contest), ("count", "16"), ("quota", "5")],
+        )
+        .await;
     let proposed = proposed.as_array().unwrap();
     assert_eq!(proposed.len(), 16);
     let mut per_unit: HashMap<String, usize> = HashMap::new();
     for r in proposed {
-        *per_unit.entry(r["unit_name"].as_str().unwrap().to_string()).or_default() += 1;
+        *per_unit
+            .entry(r["unit_name"].as_str().unwrap().to_string())
+            .or_default() += 1;
     }
-    assert!(per_unit.values().all(|n| *n <= 5), "quota per unit: {per_unit:?}");
+    assert!(
+        per_unit.values().all(|n| *n <= 5),
+        "quota per unit: {per_unit:?}"
+    );
     let mut form: Vec<(String, String)> = vec![("contest_id".into(), contest.clone())];
-    form.extend(proposed.iter().enumerate().map(|(i, r)| (format!("user_ids[{i}]"), r["user_id"].as_str().unwrap().to_string())));
+    form.extend(proposed.iter().enumerate().map(|(i, r)| {
+        (
+            format!("user_ids[{i}]"),
+            r["user_id"].as_str().unwrap().to_string(),
+        )
+    }));
     let form_ref: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     organizer.json("confirm_finalists", &form_ref).await;
     let detail = organizer.json("contest_detail", &[("id", &contest)]).await;
     assert_eq!(detail["finalists"].as_array().unwrap().len(), 16);
-    let xlsx = organizer.get(&format!("/ban-to-chuc/xuat?cuoc_thi={contest}&bang=chung-ket")).await;
+    let xlsx = organizer
+        .get(&format!(
+            "/ban-to-chuc/xuat?cuoc_thi={contest}&bang=chung-ket"
+        ))
+        .await;
     assert_eq!(xlsx.status().as_u16(), 200);
     let rows = hoithi_core::formats::xlsx::read_rows(&xlsx.bytes().await.unwrap()).unwrap();
     assert_eq!(rows.len(), 17, "header and 16 finalists");
 
     // The unit leaderboard: 6 of Vân Đình's 120 took part, and the district
     // rolls up all 24 of its 2500.
-    let board = organizer.json("unit_leaderboard", &[("contest_id", &contest)]).await;
-    let row = |name: &str| board["rows"].as_array().unwrap().iter().find(|r| r[0].as_str().unwrap().trim() == name).unwrap().clone();
+    let board = organizer
+        .json("unit_leaderboard", &[("contest_id", &contest)])
+        .await;
+    let row = |name: &str| {
+        board["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[0].as_str().unwrap().trim() == name)
+            .unwrap()
+            .clone()
+    };
     let vd = row("Thị trấn Vân Đình");
     assert_eq!((vd[2].as_str(), vd[4].as_str()), (Some("6"), Some("5.0%")));
     let district = row("Huyện Ứng Hòa");
-    assert_eq!((district[2].as_str(), district[4].as_str()), (Some("24"), Some("1.0%")));
+    assert_eq!(
+        (district[2].as_str(), district[4].as_str()),
+        (Some("24"), Some("1.0%"))
+    );
 }

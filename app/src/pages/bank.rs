@@ -125,7 +125,10 @@ fn status_label(s: &str) -> &'static str {
 pub fn ImportPreviewPage() -> impl IntoView {
     let id = crate::pages::route_id();
     let confirm = ServerAction::<ImportConfirm>::new();
-    let preview = Resource::new(move || (id(), confirm.version().get()), |(id, _)| get_import_preview(id));
+    let preview = Resource::new(
+        move || (id(), confirm.version().get()),
+        |(id, _)| get_import_preview(id),
+    );
     view! {
         <h1>"Kiểm tra tệp câu hỏi"</h1>
         <Suspense fallback=loading>
@@ -217,7 +220,13 @@ fn correct_summary(d: &QuestionDraft) -> String {
             }
             s
         }
-        _ => d.options.iter().filter(|o| o.correct).map(|o| o.text.clone()).collect::<Vec<_>>().join("; "),
+        _ => d
+            .options
+            .iter()
+            .filter(|o| o.correct)
+            .map(|o| o.text.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
     }
 }
 
@@ -226,7 +235,15 @@ pub fn QuestionListPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let list = Resource::new(
-        move || (get("topic"), get("difficulty"), get("q"), get("retired") == "1", get("page").parse::<i64>().unwrap_or(1)),
+        move || {
+            (
+                get("topic"),
+                get("difficulty"),
+                get("q"),
+                get("retired") == "1",
+                get("page").parse::<i64>().unwrap_or(1),
+            )
+        },
         |(topic, difficulty, q, retired, page)| list_questions(topic, difficulty, q, retired, page),
     );
     view! {
@@ -275,7 +292,9 @@ pub fn QuestionListPage() -> impl IntoView {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -302,7 +321,11 @@ fn question_row(q: QuestionItem) -> impl IntoView {
 }
 
 fn options_text(d: &QuestionDraft) -> String {
-    d.options.iter().map(|o| format!("{} {}", if o.correct { "*" } else { "-" }, o.text)).collect::<Vec<_>>().join("\n")
+    d.options
+        .iter()
+        .map(|o| format!("{} {}", if o.correct { "*" } else { "-" }, o.text))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[component]
@@ -310,7 +333,10 @@ pub fn QuestionPage() -> impl IntoView {
     let id = crate::pages::route_id();
     let save = ServerAction::<SaveQuestion>::new();
     let retire = ServerAction::<SetQuestionRetired>::new();
-    let detail = Resource::new(move || (id(), save.version().get(), retire.version().get()), |(id, _, _)| get_question(id));
+    let detail = Resource::new(
+        move || (id(), save.version().get(), retire.version().get()),
+        |(id, _, _)| get_question(id),
+    );
     view! {
         <Suspense fallback=loading>
             {move || Suspend::new(async move {

@@ -18,6 +18,7 @@ pub fn Header() -> impl IntoView {
                                 let bank = matches!(u.role, Role::Admin | Role::Organizer);
                                 view! {
                                     {bank.then(|| view! { <A href="/ban-to-chuc">"Cuộc thi"</A> })}
+                                    {bank.then(|| view! { <A href="/ban-to-chuc/chung-ket">"Chung kết"</A> })}
                                     {bank.then(|| view! { <A href="/quan-tri/ngan-hang">"Ngân hàng câu hỏi"</A> })}
                                     {admin.then(|| view! { <A href="/quan-tri/don-vi">"Đơn vị"</A> })}
                                     {admin.then(|| view! { <A href="/quan-tri/nguoi-dung">"Người dùng"</A> })}
@@ -29,6 +30,7 @@ pub fn Header() -> impl IntoView {
                                 .into_any()
                             }
                             _ => view! {
+                                <A href="/truc-tiep">"Chung kết trực tiếp"</A>
                                 <A href="/dang-nhap">"Đăng nhập"</A>
                                 <A href="/dang-ky">"Đăng ký"</A>
                             }

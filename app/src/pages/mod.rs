@@ -1,7 +1,9 @@
 pub mod account;
 pub mod bank;
+pub mod finals;
 pub mod home;
 pub mod layout;
+pub mod live;
 pub mod organize;
 pub mod rounds;
 pub mod units;
@@ -53,10 +55,12 @@ where
     S: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
     T: 'static,
 {
-    move || value.with(|v| match v {
-        Some(Err(e)) => Some(error_view(e)),
-        _ => None,
-    })
+    move || {
+        value.with(|v| match v {
+            Some(Err(e)) => Some(error_view(e)),
+            _ => None,
+        })
+    }
 }
 
 /// A `unit_id` select over the unit tree, indented by depth.

@@ -109,6 +109,7 @@ pub fn ContestPage() -> impl IntoView {
                         }
                         .into_any()
                     }}
+                    <p><A href=format!("/ban-to-chuc/chung-ket/moi?cuoc_thi={}", d.contest.id) attr:class="button">"Tạo vòng chung kết trực tiếp với danh sách này"</A></p>
                     <ActionForm action=propose attr:class="form inline-form">
                         <input type="hidden" name="contest_id" value=cid.clone()/>
                         <label>"Số thí sinh" <input type="number" name="count" value="16" min="1" required/></label>
@@ -145,16 +146,34 @@ pub fn ContestPage() -> impl IntoView {
 fn RoundForm(contest_id: String, round: Option<RoundView>) -> impl IntoView {
     let save = ServerAction::<SaveRound>::new();
     let r = round.as_ref().map(|r| r.rules.clone());
-    let v = |f: fn(&RoundRules) -> String, default: &str| r.as_ref().map(f).unwrap_or_else(|| default.to_string());
-    let (name, opens, closes) = (v(|r| r.name.clone(), ""), v(|r| local_input_value(r.opens_at), ""), v(|r| local_input_value(r.closes_at), ""));
+    let v = |f: fn(&RoundRules) -> String, default: &str| {
+        r.as_ref().map(f).unwrap_or_else(|| default.to_string())
+    };
+    let (name, opens, closes) = (
+        v(|r| r.name.clone(), ""),
+        v(|r| local_input_value(r.opens_at), ""),
+        v(|r| local_input_value(r.closes_at), ""),
+    );
     let (questions, minutes, attempts) = (
         v(|r| r.questions_per_attempt.to_string(), "20"),
-        v(|r| hoithi_core::text::format_number(f64::from(r.time_limit_secs) / 60.0), "20"),
+        v(
+            |r| hoithi_core::text::format_number(f64::from(r.time_limit_secs) / 60.0),
+            "20",
+        ),
         v(|r| r.attempts_allowed.to_string(), "3"),
     );
-    let (draw, prizes) = (v(|r| format_draw(&r.draw), ""), v(|r| format_prizes(&r.prizes), &format_prizes(&default_prizes())));
+    let (draw, prizes) = (
+        v(|r| format_draw(&r.draw), ""),
+        v(
+            |r| format_prizes(&r.prizes),
+            &format_prizes(&default_prizes()),
+        ),
+    );
     let counting = r.as_ref().map(|r| r.counting).unwrap_or(Counting::Best);
-    let review = r.as_ref().map(|r| r.review).unwrap_or(ReviewPolicy::AfterSubmit);
+    let review = r
+        .as_ref()
+        .map(|r| r.review)
+        .unwrap_or(ReviewPolicy::AfterSubmit);
     let prediction = r.as_ref().map(|r| r.prediction).unwrap_or(true);
     view! {
         <ActionForm action=save attr:class="form">
@@ -201,8 +220,14 @@ fn RoundForm(contest_id: String, round: Option<RoundView>) -> impl IntoView {
 pub fn RoundAdminPage() -> impl IntoView {
     let id = crate::pages::route_id();
     let act = ServerAction::<RoundAction>::new();
-    let info = Resource::new(move || (id(), act.version().get()), |(id, _)| round_info(id));
-    let dashboard = Resource::new(move || (id(), act.version().get()), |(id, _)| round_dashboard(id));
+    let info = Resource::new(
+        move || (id(), act.version().get()),
+        |(id, _)| round_info(id),
+    );
+    let dashboard = Resource::new(
+        move || (id(), act.version().get()),
+        |(id, _)| round_dashboard(id),
+    );
     view! {
         <Suspense fallback=loading>
             {move || Suspend::new(async move {

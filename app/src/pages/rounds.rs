@@ -158,11 +158,22 @@ fn Player(play: AttemptPlay) -> impl IntoView {
         if q == "nop" {
             None
         } else {
-            Some(q.parse::<usize>().ok().filter(|n| (1..=total).contains(n)).unwrap_or(1) - 1)
+            Some(
+                q.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=total).contains(n))
+                    .unwrap_or(1)
+                    - 1,
+            )
         }
     };
     // Saved answers as the server confirmed them; updated on each save.
-    let answers = RwSignal::new(play.items.iter().map(|i| i.answer.clone()).collect::<Vec<_>>());
+    let answers = RwSignal::new(
+        play.items
+            .iter()
+            .map(|i| i.answer.clone())
+            .collect::<Vec<_>>(),
+    );
     let items = StoredValue::new(play.items.clone());
     let save = ServerAction::<SaveAnswer>::new();
     let submit = ServerAction::<SubmitAttempt>::new();
@@ -192,24 +203,49 @@ fn Player(play: AttemptPlay) -> impl IntoView {
         }
     }
 
-    let answered = move || answers.with(|a| a.iter().filter(|x| x.as_ref().is_some_and(|r| !r.is_empty())).count());
+    let answered = move || {
+        answers.with(|a| {
+            a.iter()
+                .filter(|x| x.as_ref().is_some_and(|r| !r.is_empty()))
+                .count()
+        })
+    };
     let aid = attempt_id.clone();
     let dispatch = move |position: i64, idx: usize, resp: Response| {
         answers.update(|a| a[idx] = Some(resp.clone()));
         let (choices, text) = match resp {
-            Response::Choices(c) => (Some(vec![c.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")]), None),
+            Response::Choices(c) => (
+                Some(vec![c
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")]),
+                None,
+            ),
             Response::Text(t) => (None, Some(t)),
         };
-        save.dispatch(SaveAnswer { attempt_id: aid.clone(), position, choices, text, next: None });
+        save.dispatch(SaveAnswer {
+            attempt_id: aid.clone(),
+            position,
+            choices,
+            text,
+            next: None,
+        });
     };
 
     let aid = attempt_id.clone();
     let question = move || {
         let aid = aid.clone();
-        let Some(idx) = current() else { return ().into_any() };
+        let Some(idx) = current() else {
+            return ().into_any();
+        };
         let item = items.with_value(|v| v[idx].clone());
         let saved = answers.with(|a| a[idx].clone());
-        let next = if idx + 1 < total { format!("/bai-thi/{}?cau={}", aid, idx + 2) } else { format!("/bai-thi/{aid}?cau=nop") };
+        let next = if idx + 1 < total {
+            format!("/bai-thi/{}?cau={}", aid, idx + 2)
+        } else {
+            format!("/bai-thi/{aid}?cau=nop")
+        };
         let position = item.position;
         let dispatch = dispatch.clone();
         let inputs = match item.kind {
@@ -438,7 +474,13 @@ pub fn RankingPage() -> impl IntoView {
 #[component]
 pub fn RankingLoader(heading: &'static str, overall: bool) -> impl IntoView {
     let id = crate::pages::route_id();
-    let ranking = Resource::new(id, move |id| async move { if overall { overall_ranking(id).await } else { round_ranking(id).await } });
+    let ranking = Resource::new(id, move |id| async move {
+        if overall {
+            overall_ranking(id).await
+        } else {
+            round_ranking(id).await
+        }
+    });
     view! {
         <Suspense fallback=loading>
             {move || Suspend::new(async move {

@@ -65,7 +65,10 @@ pub fn UnitsPage() -> impl IntoView {
 pub fn UnitPreviewPage() -> impl IntoView {
     let id = crate::pages::route_id();
     let confirm = ServerAction::<UnitConfirm>::new();
-    let preview = Resource::new(move || (id(), confirm.version().get()), |(id, _)| get_unit_preview(id));
+    let preview = Resource::new(
+        move || (id(), confirm.version().get()),
+        |(id, _)| get_unit_preview(id),
+    );
     view! {
         <h1>"Kiểm tra tệp đơn vị"</h1>
         <Suspense fallback=loading>

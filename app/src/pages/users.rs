@@ -11,7 +11,10 @@ pub fn UsersPage() -> impl IntoView {
     let q = move || query.read().get("q").unwrap_or_default();
     let set_role = ServerAction::<SetUserRole>::new();
     let create = ServerAction::<CreateUser>::new();
-    let users = Resource::new(move || (q(), set_role.version().get(), create.version().get()), |(q, _, _)| list_users(q));
+    let users = Resource::new(
+        move || (q(), set_role.version().get(), create.version().get()),
+        |(q, _, _)| list_users(q),
+    );
     view! {
         <h1>"Người dùng và vai trò"</h1>
         <Form method="GET" action="/quan-tri/nguoi-dung" attr:class="filters">

@@ -1,6 +1,8 @@
 //! Passwords, session tokens and rate limits.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use base64::Engine;
 use rand::RngCore;
@@ -19,7 +21,11 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -40,7 +46,9 @@ pub fn token_hash(token: &str) -> String {
 pub fn new_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
-    (0..16).map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char).collect()
+    (0..16)
+        .map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// Fixed-window counters per key ("login:ip:1.2.3.4", "login:user:0912…").
@@ -50,7 +58,9 @@ pub struct RateLimiter {
 
 impl Default for RateLimiter {
     fn default() -> Self {
-        RateLimiter { windows: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -102,7 +112,10 @@ mod tests {
     #[test]
     fn logins() {
         assert_eq!(normalize_login(" +84 912 345 678 ").unwrap(), "0912345678");
-        assert_eq!(normalize_login("An.Nguyen@HaNoi.gov.vn").unwrap(), "an.nguyen@hanoi.gov.vn");
+        assert_eq!(
+            normalize_login("An.Nguyen@HaNoi.gov.vn").unwrap(),
+            "an.nguyen@hanoi.gov.vn"
+        );
         assert!(normalize_login("12").is_err());
         assert!(normalize_login("a@b").is_err());
     }

@@ -19,11 +19,19 @@ pub struct ImportError {
 
 impl ImportError {
     pub fn at(line: usize, message: impl Into<String>) -> Self {
-        ImportError { line, column: None, message: message.into() }
+        ImportError {
+            line,
+            column: None,
+            message: message.into(),
+        }
     }
 
     pub fn cell(line: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
-        ImportError { line, column: Some(column.into()), message: message.into() }
+        ImportError {
+            line,
+            column: Some(column.into()),
+            message: message.into(),
+        }
     }
 }
 
@@ -48,11 +56,17 @@ pub struct Existing {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Action {
     New,
-    NewVersion { question_id: String },
-    Unchanged { question_id: String },
+    NewVersion {
+        question_id: String,
+    },
+    Unchanged {
+        question_id: String,
+    },
     /// Same normalised text as an existing question or an earlier one in the
     /// file; skipped.
-    Duplicate { of: String },
+    Duplicate {
+        of: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -116,11 +130,19 @@ pub fn plan(existing: &[Existing], incoming: Vec<(usize, QuestionDraft)>) -> Pla
             seen_keys.insert(key.clone(), line);
             if let Some(e) = by_key.get(key.as_str()) {
                 let action = if e.draft.same_content(&draft) {
-                    Action::Unchanged { question_id: e.question_id.clone() }
+                    Action::Unchanged {
+                        question_id: e.question_id.clone(),
+                    }
                 } else {
-                    Action::NewVersion { question_id: e.question_id.clone() }
+                    Action::NewVersion {
+                        question_id: e.question_id.clone(),
+                    }
                 };
-                out.entries.push(PlanEntry { line, draft, action });
+                out.entries.push(PlanEntry {
+                    line,
+                    draft,
+                    action,
+                });
                 continue;
             }
         }
@@ -132,7 +154,11 @@ pub fn plan(existing: &[Existing], incoming: Vec<(usize, QuestionDraft)>) -> Pla
                 Action::New
             }
         };
-        out.entries.push(PlanEntry { line, draft, action });
+        out.entries.push(PlanEntry {
+            line,
+            draft,
+            action,
+        });
     }
     out
 }
@@ -148,31 +174,53 @@ mod tests {
     #[test]
     fn classifies_every_case() {
         let existing = vec![
-            Existing { question_id: "1".into(), key: "a".into(), draft: q(Some("a"), "Câu A?") },
-            Existing { question_id: "2".into(), key: "b".into(), draft: q(Some("b"), "Câu B?") },
+            Existing {
+                question_id: "1".into(),
+                key: "a".into(),
+                draft: q(Some("a"), "Câu A?"),
+            },
+            Existing {
+                question_id: "2".into(),
+                key: "b".into(),
+                draft: q(Some("b"), "Câu B?"),
+            },
         ];
         let incoming = vec![
-            (1, q(Some("a"), "Câu A?")),          // unchanged
-            (2, q(Some("b"), "Câu B sửa?")),      // new version
-            (3, q(None, "câu a")),                // duplicate of a by text
-            (4, q(None, "Câu C?")),               // new
-            (5, q(Some("d"), "Câu C")),           // duplicate of line 4 by text
-            (6, q(Some("a"), "Câu A lần hai?")),  // key repeated in the file
+            (1, q(Some("a"), "Câu A?")),         // unchanged
+            (2, q(Some("b"), "Câu B sửa?")),     // new version
+            (3, q(None, "câu a")),               // duplicate of a by text
+            (4, q(None, "Câu C?")),              // new
+            (5, q(Some("d"), "Câu C")),          // duplicate of line 4 by text
+            (6, q(Some("a"), "Câu A lần hai?")), // key repeated in the file
         ];
         let p = plan(&existing, incoming);
         let actions: Vec<_> = p.entries.iter().map(|e| e.action.clone()).collect();
         assert_eq!(
             actions,
             vec![
-                Action::Unchanged { question_id: "1".into() },
-                Action::NewVersion { question_id: "2".into() },
+                Action::Unchanged {
+                    question_id: "1".into()
+                },
+                Action::NewVersion {
+                    question_id: "2".into()
+                },
                 Action::Duplicate { of: "a".into() },
                 Action::New,
-                Action::Duplicate { of: "dòng 4".into() },
+                Action::Duplicate {
+                    of: "dòng 4".into()
+                },
             ]
         );
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].line, 6);
-        assert_eq!(p.counts(), PlanCounts { new: 1, new_versions: 1, unchanged: 1, duplicates: 2 });
+        assert_eq!(
+            p.counts(),
+            PlanCounts {
+                new: 1,
+                new_versions: 1,
+                unchanged: 1,
+                duplicates: 2
+            }
+        );
     }
 }

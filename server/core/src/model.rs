@@ -97,7 +97,10 @@ impl QuestionKind {
     }
 
     pub fn has_options(self) -> bool {
-        matches!(self, QuestionKind::Single | QuestionKind::Multiple | QuestionKind::TrueFalse)
+        matches!(
+            self,
+            QuestionKind::Single | QuestionKind::Multiple | QuestionKind::TrueFalse
+        )
     }
 }
 
@@ -190,8 +193,14 @@ pub fn valid_key(key: &str) -> bool {
 impl QuestionDraft {
     pub fn true_false(value: bool) -> Vec<QuestionOption> {
         vec![
-            QuestionOption { text: TRUE_LABEL.into(), correct: value },
-            QuestionOption { text: FALSE_LABEL.into(), correct: !value },
+            QuestionOption {
+                text: TRUE_LABEL.into(),
+                correct: value,
+            },
+            QuestionOption {
+                text: FALSE_LABEL.into(),
+                correct: !value,
+            },
         ]
     }
 
@@ -303,8 +312,10 @@ impl QuestionDraft {
                 out.push("Sai số phải là số không âm".into());
             }
         }
-        if matches!(self.kind, QuestionKind::Single | QuestionKind::Multiple | QuestionKind::TrueFalse)
-            && !self.answers.is_empty()
+        if matches!(
+            self.kind,
+            QuestionKind::Single | QuestionKind::Multiple | QuestionKind::TrueFalse
+        ) && !self.answers.is_empty()
         {
             out.push("Câu có phương án lựa chọn đánh dấu đáp án trên phương án".into());
         }
@@ -331,8 +342,14 @@ impl QuestionDraft {
             difficulty: Difficulty::Tb,
             text: text.into(),
             options: vec![
-                QuestionOption { text: "A".into(), correct: true },
-                QuestionOption { text: "B".into(), correct: false },
+                QuestionOption {
+                    text: "A".into(),
+                    correct: true,
+                },
+                QuestionOption {
+                    text: "B".into(),
+                    correct: false,
+                },
             ],
             answers: vec![],
             tolerance: None,
@@ -389,7 +406,10 @@ mod tests {
     fn parse_labels() {
         assert_eq!(Difficulty::parse("Khó"), Some(Difficulty::Kho));
         assert_eq!(Difficulty::parse("trung bình"), Some(Difficulty::Tb));
-        assert_eq!(QuestionKind::parse("Đúng/Sai"), Some(QuestionKind::TrueFalse));
+        assert_eq!(
+            QuestionKind::parse("Đúng/Sai"),
+            Some(QuestionKind::TrueFalse)
+        );
         assert_eq!(parse_truth("ĐÚNG"), Some(true));
         assert_eq!(Role::parse("judge"), Some(Role::Judge));
     }

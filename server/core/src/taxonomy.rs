@@ -9,18 +9,54 @@ pub struct Topic {
 }
 
 pub const TOPICS: &[Topic] = &[
-    Topic { key: "ct24.tong-quan", name: "Tổng quan Chỉ thị 24-CT/TU" },
-    Topic { key: "ct24.nv1", name: "Nhóm nhiệm vụ 1: Tuyên truyền, giáo dục" },
-    Topic { key: "ct24.nv2", name: "Nhóm nhiệm vụ 2: Phương thức lãnh đạo, quản lý" },
-    Topic { key: "ct24.nv3", name: "Nhóm nhiệm vụ 3: Chức năng, nhiệm vụ, bộ máy" },
-    Topic { key: "ct24.nv4", name: "Nhóm nhiệm vụ 4: Công tác cán bộ" },
-    Topic { key: "ct24.nv5", name: "Nhóm nhiệm vụ 5: Kiểm tra, giám sát" },
-    Topic { key: "ct24.nv6", name: "Nhóm nhiệm vụ 6: Thi đua, đánh giá" },
-    Topic { key: "ct24.phu-luc", name: "Phụ lục: 25 biểu hiện vi phạm" },
-    Topic { key: "kh171", name: "Kế hoạch 171-KH/TU" },
-    Topic { key: "trien-khai.hoi-nghi", name: "Hội nghị quán triệt, triển khai" },
-    Topic { key: "trien-khai.dia-phuong", name: "Triển khai tại các địa phương" },
-    Topic { key: "lien-quan", name: "Quy định, phương châm liên quan" },
+    Topic {
+        key: "ct24.tong-quan",
+        name: "Tổng quan Chỉ thị 24-CT/TU",
+    },
+    Topic {
+        key: "ct24.nv1",
+        name: "Nhóm nhiệm vụ 1: Tuyên truyền, giáo dục",
+    },
+    Topic {
+        key: "ct24.nv2",
+        name: "Nhóm nhiệm vụ 2: Phương thức lãnh đạo, quản lý",
+    },
+    Topic {
+        key: "ct24.nv3",
+        name: "Nhóm nhiệm vụ 3: Chức năng, nhiệm vụ, bộ máy",
+    },
+    Topic {
+        key: "ct24.nv4",
+        name: "Nhóm nhiệm vụ 4: Công tác cán bộ",
+    },
+    Topic {
+        key: "ct24.nv5",
+        name: "Nhóm nhiệm vụ 5: Kiểm tra, giám sát",
+    },
+    Topic {
+        key: "ct24.nv6",
+        name: "Nhóm nhiệm vụ 6: Thi đua, đánh giá",
+    },
+    Topic {
+        key: "ct24.phu-luc",
+        name: "Phụ lục: 25 biểu hiện vi phạm",
+    },
+    Topic {
+        key: "kh171",
+        name: "Kế hoạch 171-KH/TU",
+    },
+    Topic {
+        key: "trien-khai.hoi-nghi",
+        name: "Hội nghị quán triệt, triển khai",
+    },
+    Topic {
+        key: "trien-khai.dia-phuong",
+        name: "Triển khai tại các địa phương",
+    },
+    Topic {
+        key: "lien-quan",
+        name: "Quy định, phương châm liên quan",
+    },
 ];
 
 /// Finds a topic by its key or its Vietnamese name, typed in any case and with
@@ -36,7 +72,11 @@ pub fn find(s: &str) -> Option<&'static Topic> {
 }
 
 pub fn name_of(key: &str) -> &str {
-    TOPICS.iter().find(|t| t.key == key).map(|t| t.name).unwrap_or(key)
+    TOPICS
+        .iter()
+        .find(|t| t.key == key)
+        .map(|t| t.name)
+        .unwrap_or(key)
 }
 
 #[cfg(test)]

@@ -78,16 +78,30 @@ pub fn normalize_login(s: &str) -> Result<String, String> {
     let t = s.trim();
     if t.contains('@') {
         let lower = t.to_lowercase();
-        let ok = lower.split_once('@').map(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.')).unwrap_or(false)
+        let ok = lower
+            .split_once('@')
+            .map(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.'))
+            .unwrap_or(false)
             && !lower.contains(char::is_whitespace);
-        return if ok { Ok(lower) } else { Err("Địa chỉ e-mail không hợp lệ".into()) };
+        return if ok {
+            Ok(lower)
+        } else {
+            Err("Địa chỉ e-mail không hợp lệ".into())
+        };
     }
-    let digits: String = t.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+    let digits: String = t
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+        .collect();
     let digits = match digits.strip_prefix("+84") {
         Some(rest) => format!("0{rest}"),
         None => digits,
     };
-    if digits.len() >= 9 && digits.len() <= 11 && digits.starts_with('0') && digits.chars().all(|c| c.is_ascii_digit()) {
+    if digits.len() >= 9
+        && digits.len() <= 11
+        && digits.starts_with('0')
+        && digits.chars().all(|c| c.is_ascii_digit())
+    {
         Ok(digits)
     } else {
         Err("Số điện thoại hoặc e-mail không hợp lệ".into())

@@ -15,8 +15,12 @@ async fn db() -> Db {
     let dir = std::env::temp_dir().join("hoithi-core-tests");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("rounds-{}.db", uuid_like()));
-    let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    seed::first_start(&db, Some("mat-khau-quan-tri")).await.unwrap();
+    let db = Db::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    seed::first_start(&db, Some("mat-khau-quan-tri"))
+        .await
+        .unwrap();
     db
 }
 
@@ -32,7 +36,11 @@ fn rules(now: i64) -> RoundRules {
         opens_at: now - 60_000,
         closes_at: now + 86_400_000,
         questions_per_attempt: 10,
-        draw: vec![DrawRule { topic: Some("lien-quan".into()), difficulty: None, count: 3 }],
+        draw: vec![DrawRule {
+            topic: Some("lien-quan".into()),
+            difficulty: None,
+            count: 3,
+        }],
         time_limit_secs: 600,
         attempts_allowed: 2,
         counting: Counting::Best,
@@ -53,7 +61,14 @@ async fn round(db: &Db, rules: &RoundRules) -> rounds::RoundRecord {
 async fn cadre(db: &Db, n: usize) -> String {
     users::create(
         db,
-        users::NewUser { login: &format!("cb{n}@example.vn"), full_name: &format!("Cán bộ {n}"), password: "mat-khau-1", role: Role::Contestant, unit_id: None, position: "" },
+        users::NewUser {
+            login: &format!("cb{n}@example.vn"),
+            full_name: &format!("Cán bộ {n}"),
+            password: "mat-khau-1",
+            role: Role::Contestant,
+            unit_id: None,
+            position: "",
+        },
     )
     .await
     .unwrap()
@@ -63,9 +78,16 @@ async fn cadre(db: &Db, n: usize) -> String {
 /// The display positions of the correct options (or the accepted answer).
 fn right(item: &ItemRecord) -> Response {
     match item.draft.kind {
-        QuestionKind::Short | QuestionKind::Numeric => Response::Text(item.draft.answers[0].clone()),
+        QuestionKind::Short | QuestionKind::Numeric => {
+            Response::Text(item.draft.answers[0].clone())
+        }
         _ => Response::Choices(
-            item.option_order.iter().enumerate().filter(|(_, &o)| item.draft.options[o].correct).map(|(d, _)| d).collect(),
+            item.option_order
+                .iter()
+                .enumerate()
+                .filter(|(_, &o)| item.draft.options[o].correct)
+                .map(|(d, _)| d)
+                .collect(),
         ),
     }
 }
@@ -73,7 +95,11 @@ fn right(item: &ItemRecord) -> Response {
 fn wrong(item: &ItemRecord) -> Response {
     match item.draft.kind {
         QuestionKind::Short | QuestionKind::Numeric => Response::Text("không biết".into()),
-        _ => Response::Choices(vec![item.option_order.iter().position(|&o| !item.draft.options[o].correct).unwrap()]),
+        _ => Response::Choices(vec![item
+            .option_order
+            .iter()
+            .position(|&o| !item.draft.options[o].correct)
+            .unwrap()]),
     }
 }
 
@@ -93,35 +119,60 @@ async fn a_round_from_start_to_ranking() {
         assert_eq!(att.total, 10);
         let items = attempts::items(&db, &att.id).await.unwrap();
         assert_eq!(items.len(), 10);
-        let lq = items.iter().filter(|i| i.draft.topic == "lien-quan").count();
+        let lq = items
+            .iter()
+            .filter(|i| i.draft.topic == "lien-quan")
+            .count();
         assert!(lq >= 3, "quota: {lq} lien-quan questions");
         let ids: std::collections::HashSet<_> = items.iter().map(|i| &i.question_id).collect();
         assert_eq!(ids.len(), 10, "no question twice");
         for (k, item) in items.iter().enumerate() {
-            let resp = if k < wrong_n { wrong(item) } else { right(item) };
+            let resp = if k < wrong_n {
+                wrong(item)
+            } else {
+                right(item)
+            };
             // First a wrong answer, then the final one: the last save counts.
-            attempts::save_answer(&db, &att, item.position, wrong(item), now + 1000).await.unwrap();
-            attempts::save_answer(&db, &att, item.position, resp, now + 2000).await.unwrap();
+            attempts::save_answer(&db, &att, item.position, wrong(item), now + 1000)
+                .await
+                .unwrap();
+            attempts::save_answer(&db, &att, item.position, resp, now + 2000)
+                .await
+                .unwrap();
         }
         // Resuming: starting again returns the same attempt with the answers.
-        let again = attempts::start(&db, &round, user, now + 3000).await.unwrap();
+        let again = attempts::start(&db, &round, user, now + 3000)
+            .await
+            .unwrap();
         assert_eq!(again.id, att.id);
         let kept = attempts::items(&db, &att.id).await.unwrap();
         assert!(kept.iter().all(|i| i.response.is_some()));
-        let done = attempts::submit(&db, &att, Some(prediction), now + 10_000).await.unwrap();
+        let done = attempts::submit(&db, &att, Some(prediction), now + 10_000)
+            .await
+            .unwrap();
         assert_eq!(done.score, Some(10 - wrong_n as i64));
         assert_eq!(done.closed_by.as_deref(), Some("submit"));
         // A repeated submit changes nothing.
-        let twice = attempts::submit(&db, &done, Some(999), now + 20_000).await.unwrap();
+        let twice = attempts::submit(&db, &done, Some(999), now + 20_000)
+            .await
+            .unwrap();
         assert_eq!(twice, done);
         // Answers after the submit are refused.
-        assert!(attempts::save_answer(&db, &done, 0, right(&items[0]), now + 21_000).await.is_err());
+        assert!(
+            attempts::save_answer(&db, &done, 0, right(&items[0]), now + 21_000)
+                .await
+                .is_err()
+        );
     }
 
     let res = results::round(&db, &round.id).await.unwrap();
     assert_eq!(res.perfect, 2);
     let order: Vec<&str> = res.rows.iter().map(|r| r.user_id.as_str()).collect();
-    assert_eq!(order, [a.as_str(), c.as_str(), b.as_str()], "score, then prediction distance");
+    assert_eq!(
+        order,
+        [a.as_str(), c.as_str(), b.as_str()],
+        "score, then prediction distance"
+    );
     assert_eq!(res.rows[0].prize.as_deref(), Some("Giải Nhất"));
     assert_eq!(res.rows[0].distance, Some(0));
     assert_eq!(res.rows[1].distance, Some(38));
@@ -150,8 +201,12 @@ async fn attempts_allowed_hold_under_concurrent_starts() {
     assert_eq!(ids.len(), 1, "all concurrent starts resume one attempt");
     let mine = attempts::of_user(&db, &round.id, &user).await.unwrap();
     assert_eq!(mine.len(), 1);
-    attempts::submit(&db, &mine[0], None, now + 1000).await.unwrap();
-    let err = attempts::start(&db, &round, &user, now + 2000).await.unwrap_err();
+    attempts::submit(&db, &mine[0], None, now + 1000)
+        .await
+        .unwrap();
+    let err = attempts::start(&db, &round, &user, now + 2000)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("hết 1 lượt"), "{err}");
 }
 
@@ -167,35 +222,66 @@ async fn the_deadline_closes_attempts_with_what_was_saved() {
     assert_eq!(att.deadline, now + 60_000);
     let items = attempts::items(&db, &att.id).await.unwrap();
     for item in &items[..4] {
-        attempts::save_answer(&db, &att, item.position, right(item), now + 30_000).await.unwrap();
+        attempts::save_answer(&db, &att, item.position, right(item), now + 30_000)
+            .await
+            .unwrap();
     }
     // Within the grace period the last request in flight still counts.
-    attempts::save_answer(&db, &att, items[4].position, right(&items[4]), now + 60_000 + GRACE_MS).await.unwrap();
+    attempts::save_answer(
+        &db,
+        &att,
+        items[4].position,
+        right(&items[4]),
+        now + 60_000 + GRACE_MS,
+    )
+    .await
+    .unwrap();
     // After it, nothing is accepted and the attempt closes itself.
-    let late = attempts::save_answer(&db, &att, items[5].position, right(&items[5]), now + 60_000 + GRACE_MS + 1).await;
+    let late = attempts::save_answer(
+        &db,
+        &att,
+        items[5].position,
+        right(&items[5]),
+        now + 60_000 + GRACE_MS + 1,
+    )
+    .await;
     assert!(late.unwrap_err().to_string().contains("hết giờ"));
     let closed = attempts::get_one(&db, &att.id).await.unwrap();
     assert_eq!(closed.closed_by.as_deref(), Some("deadline"));
     assert_eq!(closed.score, Some(5));
     assert_eq!(closed.finished_at, Some(att.deadline));
     // A forged submit afterwards changes nothing, prediction included.
-    let again = attempts::submit(&db, &closed, Some(3), now + 120_000).await.unwrap();
+    let again = attempts::submit(&db, &closed, Some(3), now + 120_000)
+        .await
+        .unwrap();
     assert_eq!(again, closed);
 
     // The sweeper closes attempts nobody comes back to.
     let other = cadre(&db, 2).await;
     let att2 = attempts::start(&db, &round, &other, now).await.unwrap();
     assert_eq!(attempts::close_due(&db, now + 30_000).await.unwrap(), 0);
-    assert_eq!(attempts::close_due(&db, now + 60_000 + GRACE_MS + 1).await.unwrap(), 1);
+    assert_eq!(
+        attempts::close_due(&db, now + 60_000 + GRACE_MS + 1)
+            .await
+            .unwrap(),
+        1
+    );
     let swept = attempts::get_one(&db, &att2.id).await.unwrap();
-    assert_eq!((swept.closed_by.as_deref(), swept.score), (Some("deadline"), Some(0)));
+    assert_eq!(
+        (swept.closed_by.as_deref(), swept.score),
+        (Some("deadline"), Some(0))
+    );
 }
 
 #[tokio::test]
 async fn rules_the_bank_cannot_serve_are_refused() {
     let db = db().await;
     let mut r = rules(now_ms());
-    r.draw = vec![DrawRule { topic: Some("kh171".into()), difficulty: None, count: 9 }];
+    r.draw = vec![DrawRule {
+        topic: Some("kh171".into()),
+        difficulty: None,
+        count: 9,
+    }];
     r.questions_per_attempt = 9;
     let err = rounds::validate(&db, &r).await.unwrap_err().to_string();
     assert!(err.contains("không đủ câu hỏi"), "{err}");

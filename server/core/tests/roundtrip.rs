@@ -12,7 +12,10 @@ use proptest::prelude::*;
 const CHARS: &str = "[a-zA-Z0-9àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵĐÂÊÔƠƯ ,.;:?!\"'()%#=~{}*/\\-]";
 
 fn text() -> impl Strategy<Value = String> {
-    proptest::string::string_regex(&format!("{CHARS}{{1,40}}")).unwrap().prop_map(|s| clean(&s)).prop_filter("non-empty", |s| !s.is_empty())
+    proptest::string::string_regex(&format!("{CHARS}{{1,40}}"))
+        .unwrap()
+        .prop_map(|s| clean(&s))
+        .prop_filter("non-empty", |s| !s.is_empty())
 }
 
 fn maybe_text() -> impl Strategy<Value = String> {
@@ -35,7 +38,11 @@ fn question(index: usize) -> impl Strategy<Value = QuestionDraft> {
     (
         kind,
         0..TOPICS.len(),
-        prop_oneof![Just(Difficulty::De), Just(Difficulty::Tb), Just(Difficulty::Kho)],
+        prop_oneof![
+            Just(Difficulty::De),
+            Just(Difficulty::Tb),
+            Just(Difficulty::Kho)
+        ],
         text(),
         proptest::collection::vec((text(), any::<bool>()), 2..8),
         proptest::collection::vec(answer(), 1..4),
@@ -44,48 +51,64 @@ fn question(index: usize) -> impl Strategy<Value = QuestionDraft> {
         (maybe_text(), maybe_text(), proptest::option::of(text())),
         any::<bool>(),
     )
-        .prop_map(move |(kind, topic, difficulty, q, opts, answers, (num, scale), tol, (explanation, source, image), tf)| {
-            let mut options: Vec<QuestionOption> = opts.into_iter().map(|(text, correct)| QuestionOption { text, correct }).collect();
-            let mut answers = answers;
-            let mut tolerance = None;
-            match kind {
-                QuestionKind::Single => {
-                    for o in options.iter_mut() {
-                        o.correct = false;
-                    }
-                    options[0].correct = true;
-                    answers.clear();
-                }
-                QuestionKind::Multiple => {
-                    options[1].correct = true;
-                    answers.clear();
-                }
-                QuestionKind::TrueFalse => {
-                    options = QuestionDraft::true_false(tf);
-                    answers.clear();
-                }
-                QuestionKind::Short => options.clear(),
-                QuestionKind::Numeric => {
-                    options.clear();
-                    answers = vec![format_number(num as f64 / 10f64.powi(scale as i32))];
-                    tolerance = tol.map(|t| t as f64 / 4.0);
-                }
-            }
-            QuestionDraft {
-                key: Some(format!("prop.{index}")),
+        .prop_map(
+            move |(
                 kind,
-                topic: TOPICS[topic].key.to_string(),
+                topic,
                 difficulty,
-                // The index keeps texts distinct, as a bank's are.
-                text: format!("{q} {index}"),
-                options,
+                q,
+                opts,
                 answers,
-                tolerance,
-                explanation,
-                source,
-                image,
-            }
-        })
+                (num, scale),
+                tol,
+                (explanation, source, image),
+                tf,
+            )| {
+                let mut options: Vec<QuestionOption> = opts
+                    .into_iter()
+                    .map(|(text, correct)| QuestionOption { text, correct })
+                    .collect();
+                let mut answers = answers;
+                let mut tolerance = None;
+                match kind {
+                    QuestionKind::Single => {
+                        for o in options.iter_mut() {
+                            o.correct = false;
+                        }
+                        options[0].correct = true;
+                        answers.clear();
+                    }
+                    QuestionKind::Multiple => {
+                        options[1].correct = true;
+                        answers.clear();
+                    }
+                    QuestionKind::TrueFalse => {
+                        options = QuestionDraft::true_false(tf);
+                        answers.clear();
+                    }
+                    QuestionKind::Short => options.clear(),
+                    QuestionKind::Numeric => {
+                        options.clear();
+                        answers = vec![format_number(num as f64 / 10f64.powi(scale as i32))];
+                        tolerance = tol.map(|t| t as f64 / 4.0);
+                    }
+                }
+                QuestionDraft {
+                    key: Some(format!("prop.{index}")),
+                    kind,
+                    topic: TOPICS[topic].key.to_string(),
+                    difficulty,
+                    // The index keeps texts distinct, as a bank's are.
+                    text: format!("{q} {index}"),
+                    options,
+                    answers,
+                    tolerance,
+                    explanation,
+                    source,
+                    image,
+                }
+            },
+        )
 }
 
 fn bank() -> impl Strategy<Value = Vec<QuestionDraft>> {

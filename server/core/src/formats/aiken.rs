@@ -38,11 +38,15 @@ pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
             .or_else(|| line.strip_prefix("Answer:"))
         {
             if stem.is_empty() {
-                out.errors.push(ImportError::at(n, "Dòng ANSWER không thuộc câu hỏi nào"));
+                out.errors
+                    .push(ImportError::at(n, "Dòng ANSWER không thuộc câu hỏi nào"));
                 continue;
             }
             if options.len() < 2 {
-                out.errors.push(ImportError::at(start, "Câu hỏi cần ít nhất 2 phương án (A. hoặc A))"));
+                out.errors.push(ImportError::at(
+                    start,
+                    "Câu hỏi cần ít nhất 2 phương án (A. hoặc A))",
+                ));
             } else {
                 let mut chosen = Vec::new();
                 let mut bad = false;
@@ -57,7 +61,11 @@ pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
                 if bad || chosen.is_empty() {
                     out.errors.push(ImportError::at(
                         n,
-                        format!("Đáp án \"{}\" không phải chữ cái của phương án (A–{})", ans.trim(), (b'A' + options.len() as u8 - 1) as char),
+                        format!(
+                            "Đáp án \"{}\" không phải chữ cái của phương án (A–{})",
+                            ans.trim(),
+                            (b'A' + options.len() as u8 - 1) as char
+                        ),
                     ));
                 } else {
                     match (&topic, &difficulty) {
@@ -65,14 +73,21 @@ pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
                             start,
                             QuestionDraft {
                                 key: None,
-                                kind: if chosen.len() > 1 { QuestionKind::Multiple } else { QuestionKind::Single },
+                                kind: if chosen.len() > 1 {
+                                    QuestionKind::Multiple
+                                } else {
+                                    QuestionKind::Single
+                                },
                                 topic: topic.clone(),
                                 difficulty: *difficulty,
                                 text: stem.join(" "),
                                 options: options
                                     .iter()
                                     .enumerate()
-                                    .map(|(k, t)| QuestionOption { text: t.clone(), correct: chosen.contains(&k) })
+                                    .map(|(k, t)| QuestionOption {
+                                        text: t.clone(),
+                                        correct: chosen.contains(&k),
+                                    })
                                     .collect(),
                                 answers: vec![],
                                 tolerance: None,
@@ -81,7 +96,9 @@ pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
                                 image: None,
                             },
                         ),
-                        (Err(m), _) | (_, Err(m)) => out.errors.push(ImportError::at(start, m.clone())),
+                        (Err(m), _) | (_, Err(m)) => {
+                            out.errors.push(ImportError::at(start, m.clone()))
+                        }
                     }
                 }
             }
@@ -93,14 +110,20 @@ pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
             if !stem.is_empty() {
                 let expected = (b'A' + options.len() as u8) as char;
                 if letter != expected {
-                    out.errors.push(ImportError::at(n, format!("Phương án {letter} đứng sai thứ tự (cần {expected})")));
+                    out.errors.push(ImportError::at(
+                        n,
+                        format!("Phương án {letter} đứng sai thứ tự (cần {expected})"),
+                    ));
                 }
                 options.push(rest.to_string());
                 continue;
             }
         }
         if !options.is_empty() {
-            out.errors.push(ImportError::at(n, "Sau các phương án cần dòng \"ANSWER: X\""));
+            out.errors.push(ImportError::at(
+                n,
+                "Sau các phương án cần dòng \"ANSWER: X\"",
+            ));
             // Start over from this line as a new question.
             options.clear();
             stem.clear();
@@ -111,7 +134,8 @@ pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
         stem.push(line.to_string());
     }
     if !stem.is_empty() {
-        out.errors.push(ImportError::at(start, "Câu hỏi thiếu dòng \"ANSWER: X\""));
+        out.errors
+            .push(ImportError::at(start, "Câu hỏi thiếu dòng \"ANSWER: X\""));
     }
     out
 }
@@ -121,7 +145,10 @@ mod tests {
     use super::*;
 
     fn d() -> Defaults {
-        Defaults { topic: Some("kh171".into()), difficulty: None }
+        Defaults {
+            topic: Some("kh171".into()),
+            difficulty: None,
+        }
     }
 
     #[test]

@@ -26,8 +26,15 @@ pub struct KnownUnit<'a> {
     pub name: &'a str,
 }
 
-pub fn parse_rows(rows: &[Vec<String>], units: &[KnownUnit<'_>], taken: &HashSet<String>) -> Result<Vec<CadreRow>, Vec<ImportError>> {
-    let Some(hi) = rows.iter().position(|r| r.iter().any(|c| !c.trim().is_empty())) else {
+pub fn parse_rows(
+    rows: &[Vec<String>],
+    units: &[KnownUnit<'_>],
+    taken: &HashSet<String>,
+) -> Result<Vec<CadreRow>, Vec<ImportError>> {
+    let Some(hi) = rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.trim().is_empty()))
+    else {
         return Err(vec![ImportError::at(0, "Tệp không có dữ liệu")]);
     };
     let header = &rows[hi];
@@ -35,8 +42,17 @@ pub fn parse_rows(rows: &[Vec<String>], units: &[KnownUnit<'_>], taken: &HashSet
     for (i, h) in header.iter().enumerate() {
         let key = match fold(h).as_str() {
             "ho va ten" | "ho ten" | "ten" | "full name" | "name" => "name",
-            "so dien thoai" | "dien thoai" | "sdt" | "e-mail" | "email" | "so dien thoai hoac e-mail" | "so dien thoai/e-mail"
-            | "dien thoai/email" | "tai khoan" | "login" | "phone" => "login",
+            "so dien thoai"
+            | "dien thoai"
+            | "sdt"
+            | "e-mail"
+            | "email"
+            | "so dien thoai hoac e-mail"
+            | "so dien thoai/e-mail"
+            | "dien thoai/email"
+            | "tai khoan"
+            | "login"
+            | "phone" => "login",
             "don vi" | "ma don vi" | "chi bo" | "unit" => "unit",
             "chuc vu" | "position" => "position",
             "mat khau" | "password" => "password",
@@ -45,9 +61,15 @@ pub fn parse_rows(rows: &[Vec<String>], units: &[KnownUnit<'_>], taken: &HashSet
         idx.insert(key, i);
     }
     let mut errors = Vec::new();
-    for (k, label) in [("name", "Họ và tên"), ("login", "Số điện thoại hoặc e-mail")] {
+    for (k, label) in [
+        ("name", "Họ và tên"),
+        ("login", "Số điện thoại hoặc e-mail"),
+    ] {
         if !idx.contains_key(k) {
-            errors.push(ImportError::at(hi + 1, format!("Thiếu cột \"{label}\" ở dòng tiêu đề")));
+            errors.push(ImportError::at(
+                hi + 1,
+                format!("Thiếu cột \"{label}\" ở dòng tiêu đề"),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -69,7 +91,12 @@ pub fn parse_rows(rows: &[Vec<String>], units: &[KnownUnit<'_>], taken: &HashSet
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let get = |k: &str| idx.get(k).and_then(|i| row.get(*i)).map(|s| clean(s)).unwrap_or_default();
+        let get = |k: &str| {
+            idx.get(k)
+                .and_then(|i| row.get(*i))
+                .map(|s| clean(s))
+                .unwrap_or_default()
+        };
         let before = errors.len();
         let full_name = get("name");
         if full_name.chars().count() < 2 {
@@ -77,12 +104,20 @@ pub fn parse_rows(rows: &[Vec<String>], units: &[KnownUnit<'_>], taken: &HashSet
         }
         let login = match normalize_login(&get("login")) {
             Ok(l) if taken.contains(&l) => {
-                errors.push(ImportError::cell(line, col("login"), format!("Tài khoản \"{l}\" đã được đăng ký")));
+                errors.push(ImportError::cell(
+                    line,
+                    col("login"),
+                    format!("Tài khoản \"{l}\" đã được đăng ký"),
+                ));
                 l
             }
             Ok(l) => {
                 if let Some(first) = seen.get(&l) {
-                    errors.push(ImportError::cell(line, col("login"), format!("Tài khoản \"{l}\" trùng với dòng {first}")));
+                    errors.push(ImportError::cell(
+                        line,
+                        col("login"),
+                        format!("Tài khoản \"{l}\" trùng với dòng {first}"),
+                    ));
                 }
                 l
             }
@@ -100,18 +135,30 @@ pub fn parse_rows(rows: &[Vec<String>], units: &[KnownUnit<'_>], taken: &HashSet
             match by_name.get(&fold(&unit_s)).map(Vec::as_slice) {
                 Some([u]) => Some(*u),
                 Some(_) => {
-                    errors.push(ImportError::cell(line, col("unit"), format!("Có nhiều đơn vị tên \"{unit_s}\": hãy ghi mã đơn vị")));
+                    errors.push(ImportError::cell(
+                        line,
+                        col("unit"),
+                        format!("Có nhiều đơn vị tên \"{unit_s}\": hãy ghi mã đơn vị"),
+                    ));
                     None
                 }
                 None => {
-                    errors.push(ImportError::cell(line, col("unit"), format!("Không tìm thấy đơn vị \"{unit_s}\" trong cây đơn vị")));
+                    errors.push(ImportError::cell(
+                        line,
+                        col("unit"),
+                        format!("Không tìm thấy đơn vị \"{unit_s}\" trong cây đơn vị"),
+                    ));
                     None
                 }
             }
         };
         let password = get("password");
         if !password.is_empty() && password.chars().count() < 8 {
-            errors.push(ImportError::cell(line, col("password"), "Mật khẩu cần ít nhất 8 ký tự"));
+            errors.push(ImportError::cell(
+                line,
+                col("password"),
+                "Mật khẩu cần ít nhất 8 ký tự",
+            ));
         }
         if errors.len() == before {
             seen.insert(login.clone(), line);
@@ -141,15 +188,34 @@ mod tests {
     use super::*;
 
     fn rows(lines: &[&[&str]]) -> Vec<Vec<String>> {
-        lines.iter().map(|l| l.iter().map(|c| c.to_string()).collect()).collect()
+        lines
+            .iter()
+            .map(|l| l.iter().map(|c| c.to_string()).collect())
+            .collect()
     }
 
     fn units() -> Vec<KnownUnit<'static>> {
         vec![
-            KnownUnit { id: "u1", code: "UH", name: "Huyện Ứng Hòa" },
-            KnownUnit { id: "u2", code: "UH-VD", name: "Thị trấn Vân Đình" },
-            KnownUnit { id: "u3", code: "X1", name: "Chi bộ thôn 1" },
-            KnownUnit { id: "u4", code: "X2", name: "Chi bộ thôn 1" },
+            KnownUnit {
+                id: "u1",
+                code: "UH",
+                name: "Huyện Ứng Hòa",
+            },
+            KnownUnit {
+                id: "u2",
+                code: "UH-VD",
+                name: "Thị trấn Vân Đình",
+            },
+            KnownUnit {
+                id: "u3",
+                code: "X1",
+                name: "Chi bộ thôn 1",
+            },
+            KnownUnit {
+                id: "u4",
+                code: "X2",
+                name: "Chi bộ thôn 1",
+            },
         ]
     }
 
@@ -157,15 +223,31 @@ mod tests {
     fn reads_the_organizers_layout() {
         let r = rows(&[
             &["STT", "HỌ VÀ TÊN", "Số điện thoại", "Đơn vị", "Chức vụ"],
-            &["1", "Nguyễn Văn An", "0912 345 678", "UH-VD", "Bí thư chi bộ"],
-            &["2", "Trần Thị Bình", "binh@unghoa.gov.vn", "thi tran van dinh", ""],
+            &[
+                "1",
+                "Nguyễn Văn An",
+                "0912 345 678",
+                "UH-VD",
+                "Bí thư chi bộ",
+            ],
+            &[
+                "2",
+                "Trần Thị Bình",
+                "binh@unghoa.gov.vn",
+                "thi tran van dinh",
+                "",
+            ],
             &["", "", "", "", ""],
         ]);
         let out = parse_rows(&r, &units(), &HashSet::new()).unwrap();
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].login, "0912345678");
         assert_eq!(out[0].unit_id.as_deref(), Some("u2"));
-        assert_eq!(out[1].unit_id.as_deref(), Some("u2"), "unit by name, without diacritics");
+        assert_eq!(
+            out[1].unit_id.as_deref(),
+            Some("u2"),
+            "unit by name, without diacritics"
+        );
         assert_eq!(out[1].line, 3);
     }
 
@@ -191,7 +273,12 @@ mod tests {
 
     #[test]
     fn missing_columns_are_named() {
-        let errs = parse_rows(&rows(&[&["Tên đơn vị", "Chức vụ"], &["a", "b"]]), &units(), &HashSet::new()).unwrap_err();
+        let errs = parse_rows(
+            &rows(&[&["Tên đơn vị", "Chức vụ"], &["a", "b"]]),
+            &units(),
+            &HashSet::new(),
+        )
+        .unwrap_err();
         assert_eq!(errs.len(), 2);
     }
 }

@@ -8,7 +8,11 @@ use crate::model::QuestionDraft;
 /// Reads CSV rows; `rows[i]` is the record that starts on line `i + 1`.
 pub fn read_rows(text: &str) -> Result<Vec<Vec<String>>, ImportError> {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
+    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -20,7 +24,10 @@ pub fn read_rows(text: &str) -> Result<Vec<Vec<String>>, ImportError> {
             Ok(r) => {
                 // Records may span lines (quoted line breaks): keep row numbers
                 // aligned with the file's lines where a record starts.
-                let line = r.position().map(|p| p.line() as usize).unwrap_or(rows.len() + 1);
+                let line = r
+                    .position()
+                    .map(|p| p.line() as usize)
+                    .unwrap_or(rows.len() + 1);
                 while rows.len() + 1 < line {
                     rows.push(Vec::new());
                 }
@@ -38,7 +45,10 @@ pub fn read_rows(text: &str) -> Result<Vec<Vec<String>>, ImportError> {
 pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
     match read_rows(text) {
         Ok(rows) => table::parse_rows(&rows, defaults),
-        Err(e) => Parsed { questions: vec![], errors: vec![e] },
+        Err(e) => Parsed {
+            questions: vec![],
+            errors: vec![e],
+        },
     }
 }
 

@@ -34,7 +34,11 @@ fn scan(s: &str) -> Vec<Ch> {
 }
 
 fn text(chs: &[Ch]) -> String {
-    chs.iter().map(|(c, _)| *c).collect::<String>().trim().to_string()
+    chs.iter()
+        .map(|(c, _)| *c)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 fn find(chs: &[Ch], start: usize, want: char) -> Option<usize> {
@@ -80,7 +84,10 @@ pub fn parse(input: &str, defaults: &Defaults) -> Parsed {
             blocks.push((i + 1, vec![t.to_string()]));
             continue;
         }
-        current.get_or_insert_with(|| (i + 1, Vec::new())).1.push(line.to_string());
+        current
+            .get_or_insert_with(|| (i + 1, Vec::new()))
+            .1
+            .push(line.to_string());
     }
     if let Some(b) = current.take() {
         blocks.push(b);
@@ -105,13 +112,19 @@ pub fn parse(input: &str, defaults: &Defaults) -> Parsed {
     out
 }
 
-fn question(raw: &str, _line: usize, category: &[String], defaults: &Defaults) -> Result<QuestionDraft, String> {
+fn question(
+    raw: &str,
+    _line: usize,
+    category: &[String],
+    defaults: &Defaults,
+) -> Result<QuestionDraft, String> {
     let chs = scan(raw);
     let mut pos = 0;
     let mut title = None;
     let lead = chs.iter().take_while(|(c, _)| c.is_whitespace()).count();
     if find_seq(&chs, lead, ':', ':') == Some(lead) {
-        let end = find_seq(&chs, lead + 2, ':', ':').ok_or("Tiêu đề \"::...::\" không được đóng")?;
+        let end =
+            find_seq(&chs, lead + 2, ':', ':').ok_or("Tiêu đề \"::...::\" không được đóng")?;
         title = Some(text(&chs[lead + 2..end]));
         pos = end + 2;
     }
@@ -119,7 +132,11 @@ fn question(raw: &str, _line: usize, category: &[String], defaults: &Defaults) -
     let close = find(&chs, open + 1, '}').ok_or("Ngoặc { của phần đáp án không được đóng")?;
     let before = text(&chs[pos..open]);
     let after = text(&chs[close + 1..]);
-    let stem = if after.is_empty() { before } else { format!("{before} _____ {after}") };
+    let stem = if after.is_empty() {
+        before
+    } else {
+        format!("{before} _____ {after}")
+    };
     let stem = strip_format(&stem);
     if stem.is_empty() {
         return Err("Thiếu nội dung câu hỏi".into());
@@ -190,7 +207,10 @@ fn question(raw: &str, _line: usize, category: &[String], defaults: &Defaults) -
 /// `T`, `TRUE`, `F`, `FALSE`, optionally followed by `#feedback`.
 fn truth(body: &str) -> Option<(bool, String)> {
     let (head, fb) = match body.split_once('#') {
-        Some((h, f)) => (h.trim(), f.split('#').next().unwrap_or("").trim().to_string()),
+        Some((h, f)) => (
+            h.trim(),
+            f.split('#').next().unwrap_or("").trim().to_string(),
+        ),
         None => (body.trim(), String::new()),
     };
     match head.to_ascii_uppercase().as_str() {
@@ -226,11 +246,17 @@ fn numeric(body: &[Ch], draft: &mut QuestionDraft) -> Result<(), String> {
             _ => return Err(format!("Khoảng số \"{value_part}\" không hợp lệ")),
         }
     } else if let Some((v, t)) = value_part.split_once(':') {
-        let v = parse_number(v).ok_or_else(|| format!("Đáp án số \"{value_part}\" không hợp lệ"))?;
-        let t = parse_number(t).ok_or_else(|| format!("Sai số trong \"{value_part}\" không hợp lệ"))?;
+        let v =
+            parse_number(v).ok_or_else(|| format!("Đáp án số \"{value_part}\" không hợp lệ"))?;
+        let t =
+            parse_number(t).ok_or_else(|| format!("Sai số trong \"{value_part}\" không hợp lệ"))?;
         (v, Some(t))
     } else {
-        (parse_number(&value_part).ok_or_else(|| format!("Đáp án số \"{value_part}\" không hợp lệ"))?, None)
+        (
+            parse_number(&value_part)
+                .ok_or_else(|| format!("Đáp án số \"{value_part}\" không hợp lệ"))?,
+            None,
+        )
     };
     draft.answers = vec![format_number(value)];
     draft.tolerance = tol;
@@ -271,14 +297,21 @@ fn choices(body: &[Ch], draft: &mut QuestionDraft) -> Result<(), String> {
         let mut main_s = text(main);
         let mut weight = None;
         if let Some(rest) = main_s.strip_prefix('%') {
-            let (w, t) = rest.split_once('%').ok_or("Trọng số \"%...%\" không được đóng")?;
+            let (w, t) = rest
+                .split_once('%')
+                .ok_or("Trọng số \"%...%\" không được đóng")?;
             weight = Some(parse_number(w).ok_or_else(|| format!("Trọng số \"{w}\" không hợp lệ"))?);
             main_s = t.trim().to_string();
         }
         if main_s.contains("->") {
             return Err("Câu ghép đôi (->) không được hỗ trợ".into());
         }
-        answers.push(Answer { correct_marker: marker == '=', weight, text: main_s, feedback: fb });
+        answers.push(Answer {
+            correct_marker: marker == '=',
+            weight,
+            text: main_s,
+            feedback: fb,
+        });
         i = end;
     }
     if answers.is_empty() {
@@ -303,10 +336,25 @@ fn choices(body: &[Ch], draft: &mut QuestionDraft) -> Result<(), String> {
         None => a.correct_marker,
     };
     let n_correct = answers.iter().filter(|a| correct(a)).count();
-    let weighted = answers.iter().any(|a| !a.correct_marker && a.weight.map(|w| w > 0.0).unwrap_or(false));
-    draft.kind = if n_correct > 1 || weighted { QuestionKind::Multiple } else { QuestionKind::Single };
-    draft.options = answers.iter().map(|a| QuestionOption { text: a.text.clone(), correct: correct(a) }).collect();
-    if let Some(a) = answers.iter().find(|a| correct(a) && !a.feedback.is_empty()) {
+    let weighted = answers
+        .iter()
+        .any(|a| !a.correct_marker && a.weight.map(|w| w > 0.0).unwrap_or(false));
+    draft.kind = if n_correct > 1 || weighted {
+        QuestionKind::Multiple
+    } else {
+        QuestionKind::Single
+    };
+    draft.options = answers
+        .iter()
+        .map(|a| QuestionOption {
+            text: a.text.clone(),
+            correct: correct(a),
+        })
+        .collect();
+    if let Some(a) = answers
+        .iter()
+        .find(|a| correct(a) && !a.feedback.is_empty())
+    {
         draft.explanation = a.feedback.clone();
     }
     Ok(())
@@ -317,7 +365,10 @@ mod tests {
     use super::*;
 
     fn defaults() -> Defaults {
-        Defaults { topic: Some("ct24.tong-quan".into()), difficulty: None }
+        Defaults {
+            topic: Some("ct24.tong-quan".into()),
+            difficulty: None,
+        }
     }
 
     #[test]
@@ -359,8 +410,14 @@ Hà Nội là {=địa phương đầu tiên ~thứ hai} ban hành khung biểu 
         assert_eq!(qs[1].correct_count(), 2);
         assert_eq!(qs[2].kind, QuestionKind::TrueFalse);
         assert_eq!(qs[2].explanation, "Đúng, ngày 7-8-2023");
-        assert_eq!((qs[3].answers[0].as_str(), qs[3].tolerance), ("649", Some(0.0)));
-        assert_eq!((qs[4].answers[0].as_str(), qs[4].tolerance), ("25", Some(5.0)));
+        assert_eq!(
+            (qs[3].answers[0].as_str(), qs[3].tolerance),
+            ("649", Some(0.0))
+        );
+        assert_eq!(
+            (qs[4].answers[0].as_str(), qs[4].tolerance),
+            ("25", Some(5.0))
+        );
         assert_eq!(qs[5].answers, vec!["3 rõ", "ba rõ"]);
         assert_eq!(qs[6].text, "Dấu {ngoặc} và = bằng ~ ngã : hai chấm?");
         assert_eq!(qs[7].text, "Hà Nội là _____ ban hành khung biểu hiện.");
@@ -369,7 +426,8 @@ Hà Nội là {=địa phương đầu tiên ~thứ hai} ban hành khung biểu 
 
     #[test]
     fn unsupported_and_broken_are_reported_with_lines() {
-        let src = "Ghép đôi {=a -> 1 =b -> 2}\n\nTự luận {}\n\nKhông có đáp án\n\nChưa đóng {=a ~b\n";
+        let src =
+            "Ghép đôi {=a -> 1 =b -> 2}\n\nTự luận {}\n\nKhông có đáp án\n\nChưa đóng {=a ~b\n";
         let p = parse(src, &defaults());
         assert!(p.questions.is_empty());
         let lines: Vec<_> = p.errors.iter().map(|e| e.line).collect();

@@ -60,7 +60,10 @@ impl Format {
     /// Picks the format from the file name, looking at the content when the
     /// extension says only "text".
     pub fn detect(file_name: &str, bytes: &[u8]) -> Option<Format> {
-        let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let ext = file_name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
         match ext.as_str() {
             "hq" => Some(Format::Native),
             "csv" => Some(Format::Csv),
@@ -71,7 +74,10 @@ impl Format {
                 let text = String::from_utf8_lossy(bytes);
                 if text.lines().any(|l| l.starts_with("=== ")) {
                     Some(Format::Native)
-                } else if text.lines().any(|l| l.trim_start().to_ascii_uppercase().starts_with("ANSWER:")) {
+                } else if text
+                    .lines()
+                    .any(|l| l.trim_start().to_ascii_uppercase().starts_with("ANSWER:"))
+                {
                     Some(Format::Aiken)
                 } else if text.contains('{') {
                     Some(Format::Gift)
@@ -108,7 +114,8 @@ impl Parsed {
         if problems.is_empty() {
             self.questions.push((line, draft));
         } else {
-            self.errors.extend(problems.into_iter().map(|m| ImportError::at(line, m)));
+            self.errors
+                .extend(problems.into_iter().map(|m| ImportError::at(line, m)));
         }
     }
 }
@@ -119,7 +126,12 @@ pub fn parse(format: Format, bytes: &[u8], defaults: &Defaults) -> Parsed {
     }
     let text = match decode(bytes) {
         Ok(t) => t,
-        Err(e) => return Parsed { questions: vec![], errors: vec![e] },
+        Err(e) => {
+            return Parsed {
+                questions: vec![],
+                errors: vec![e],
+            }
+        }
     };
     match format {
         Format::Native => native::parse(&text),
@@ -145,8 +157,15 @@ pub fn read_table(format: Format, bytes: &[u8]) -> Result<Vec<Vec<String>>, Impo
 pub fn decode(bytes: &[u8]) -> Result<String, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        ImportError::at(line, "Tệp không phải văn bản UTF-8: hãy lưu lại với bảng mã UTF-8")
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        ImportError::at(
+            line,
+            "Tệp không phải văn bản UTF-8: hãy lưu lại với bảng mã UTF-8",
+        )
     })?;
     Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
 }
@@ -163,10 +182,17 @@ pub(crate) fn topic_or_default(value: &str, defaults: &Defaults) -> Result<Strin
         .ok_or_else(|| format!("Chủ đề \"{}\" không có trong danh mục", value.trim()))
 }
 
-pub(crate) fn difficulty_or_default(value: &str, defaults: &Defaults) -> Result<Difficulty, String> {
+pub(crate) fn difficulty_or_default(
+    value: &str,
+    defaults: &Defaults,
+) -> Result<Difficulty, String> {
     if value.trim().is_empty() {
         return Ok(defaults.difficulty.unwrap_or(Difficulty::Tb));
     }
-    Difficulty::parse(value)
-        .ok_or_else(|| format!("Mức độ \"{}\" không hợp lệ (dễ, trung bình, khó)", value.trim()))
+    Difficulty::parse(value).ok_or_else(|| {
+        format!(
+            "Mức độ \"{}\" không hợp lệ (dễ, trung bình, khó)",
+            value.trim()
+        )
+    })
 }

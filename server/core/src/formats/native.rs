@@ -33,11 +33,18 @@ pub fn parse(text: &str) -> Parsed {
             continue;
         }
         if let Some(id) = line.strip_prefix("=== ") {
-            blocks.push(Block { line: n, key: id.trim().to_string(), ..Default::default() });
+            blocks.push(Block {
+                line: n,
+                key: id.trim().to_string(),
+                ..Default::default()
+            });
             continue;
         }
         let Some(b) = blocks.last_mut() else {
-            out.errors.push(ImportError::at(n, "Câu hỏi phải bắt đầu bằng dòng \"=== mã-câu-hỏi\""));
+            out.errors.push(ImportError::at(
+                n,
+                "Câu hỏi phải bắt đầu bằng dòng \"=== mã-câu-hỏi\"",
+            ));
             continue;
         };
         if let Some(rest) = line.strip_prefix("  ") {
@@ -50,16 +57,24 @@ pub fn parse(text: &str) -> Parsed {
                     b.options[i].1.push(' ');
                     b.options[i].1.push_str(rest.trim());
                 }
-                None => out.errors.push(ImportError::at(n, "Dòng tiếp nối không thuộc trường nào")),
+                None => out
+                    .errors
+                    .push(ImportError::at(n, "Dòng tiếp nối không thuộc trường nào")),
             }
             continue;
         }
-        if let Some(rest) = line.strip_prefix("* ").or_else(|| (line == "*").then_some("")) {
+        if let Some(rest) = line
+            .strip_prefix("* ")
+            .or_else(|| (line == "*").then_some(""))
+        {
             b.options.push((true, rest.to_string()));
             b.last = Some(Target::Option(b.options.len() - 1));
             continue;
         }
-        if let Some(rest) = line.strip_prefix("- ").or_else(|| (line == "-").then_some("")) {
+        if let Some(rest) = line
+            .strip_prefix("- ")
+            .or_else(|| (line == "-").then_some(""))
+        {
             b.options.push((false, rest.to_string()));
             b.last = Some(Target::Option(b.options.len() - 1));
             continue;
@@ -71,7 +86,10 @@ pub fn parse(text: &str) -> Parsed {
             }
             _ => out.errors.push(ImportError::at(
                 n,
-                format!("Dòng không hợp lệ: \"{}\" (cần \"khóa: giá trị\", \"* \" hoặc \"- \")", short(line)),
+                format!(
+                    "Dòng không hợp lệ: \"{}\" (cần \"khóa: giá trị\", \"* \" hoặc \"- \")",
+                    short(line)
+                ),
             )),
         }
     }
@@ -90,7 +108,10 @@ fn build(b: Block, out: &mut Parsed) {
     let mut one = |name: &str| -> Option<String> {
         let found: Vec<_> = b.fields.iter().filter(|(k, _, _)| k == name).collect();
         if found.len() > 1 {
-            errors.push(ImportError::at(found[1].2, format!("Khóa \"{name}\" lặp lại")));
+            errors.push(ImportError::at(
+                found[1].2,
+                format!("Khóa \"{name}\" lặp lại"),
+            ));
         }
         found.first().map(|(_, v, _)| v.clone())
     };
@@ -102,51 +123,86 @@ fn build(b: Block, out: &mut Parsed) {
     let explanation = one("explanation").unwrap_or_default();
     let source = one("source").unwrap_or_default();
     let image = one("image");
-    let answers: Vec<String> =
-        b.fields.iter().filter(|(k, _, _)| k == "answer").map(|(_, v, _)| v.clone()).collect();
+    let answers: Vec<String> = b
+        .fields
+        .iter()
+        .filter(|(k, _, _)| k == "answer")
+        .map(|(_, v, _)| v.clone())
+        .collect();
     for (k, _, n) in &b.fields {
         if !matches!(
             k.as_str(),
-            "topic" | "difficulty" | "type" | "question" | "answer" | "tolerance" | "explanation" | "source" | "image"
+            "topic"
+                | "difficulty"
+                | "type"
+                | "question"
+                | "answer"
+                | "tolerance"
+                | "explanation"
+                | "source"
+                | "image"
         ) {
-            errors.push(ImportError::at(*n, format!("Khóa \"{k}\" không được hỗ trợ")));
+            errors.push(ImportError::at(
+                *n,
+                format!("Khóa \"{k}\" không được hỗ trợ"),
+            ));
         }
     }
     let line = b.line;
-    let missing = |name: &str| ImportError::at(line, format!("Câu \"{}\" thiếu \"{name}:\"", b.key));
+    let missing =
+        |name: &str| ImportError::at(line, format!("Câu \"{}\" thiếu \"{name}:\"", b.key));
     let topic = topic.ok_or_else(|| missing("topic"));
     let question = question.ok_or_else(|| missing("question"));
     let difficulty = match difficulty {
         None => Err(missing("difficulty")),
-        Some(d) => Difficulty::parse(&d)
-            .ok_or_else(|| ImportError::at(line, format!("Mức độ \"{d}\" không hợp lệ (de, tb, kho)"))),
+        Some(d) => Difficulty::parse(&d).ok_or_else(|| {
+            ImportError::at(line, format!("Mức độ \"{d}\" không hợp lệ (de, tb, kho)"))
+        }),
     };
     let kind = match kind {
         None => Err(missing("type")),
         Some(t) => QuestionKind::parse(&t).ok_or_else(|| {
-            ImportError::at(line, format!("Loại \"{t}\" không hợp lệ (single, multiple, truefalse, short, numeric)"))
+            ImportError::at(
+                line,
+                format!("Loại \"{t}\" không hợp lệ (single, multiple, truefalse, short, numeric)"),
+            )
         }),
     };
     let tolerance = match tolerance.as_deref().map(|t| (t, parse_number(t))) {
         None => Ok(None),
         Some((_, Some(v))) => Ok(Some(v)),
-        Some((t, None)) => Err(ImportError::at(line, format!("Sai số \"{t}\" không phải là số"))),
+        Some((t, None)) => Err(ImportError::at(
+            line,
+            format!("Sai số \"{t}\" không phải là số"),
+        )),
     };
-    let (topic, question, difficulty, kind, tolerance) = match (topic, question, difficulty, kind, tolerance) {
-        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
-        (a, b, c, d, e) => {
-            errors.extend([a.err(), b.err(), c.err(), d.err(), e.err()].into_iter().flatten());
-            out.errors.extend(errors);
-            return;
-        }
-    };
+    let (topic, question, difficulty, kind, tolerance) =
+        match (topic, question, difficulty, kind, tolerance) {
+            (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
+            (a, b, c, d, e) => {
+                errors.extend(
+                    [a.err(), b.err(), c.err(), d.err(), e.err()]
+                        .into_iter()
+                        .flatten(),
+                );
+                out.errors.extend(errors);
+                return;
+            }
+        };
     let mut draft = QuestionDraft {
         key: Some(b.key.clone()),
         kind,
         topic,
         difficulty,
         text: question,
-        options: b.options.iter().map(|(c, t)| QuestionOption { text: t.clone(), correct: *c }).collect(),
+        options: b
+            .options
+            .iter()
+            .map(|(c, t)| QuestionOption {
+                text: t.clone(),
+                correct: *c,
+            })
+            .collect(),
         answers: vec![],
         tolerance,
         explanation,
@@ -156,14 +212,23 @@ fn build(b: Block, out: &mut Parsed) {
     match kind {
         QuestionKind::TrueFalse => {
             if !draft.options.is_empty() {
-                errors.push(ImportError::at(line, "Câu đúng/sai ghi đáp án bằng \"answer: đúng\" hoặc \"answer: sai\""));
+                errors.push(ImportError::at(
+                    line,
+                    "Câu đúng/sai ghi đáp án bằng \"answer: đúng\" hoặc \"answer: sai\"",
+                ));
             }
             match answers.as_slice() {
                 [a] => match parse_truth(a) {
                     Some(v) => draft.options = QuestionDraft::true_false(v),
-                    None => errors.push(ImportError::at(line, format!("Đáp án \"{a}\" phải là \"đúng\" hoặc \"sai\""))),
+                    None => errors.push(ImportError::at(
+                        line,
+                        format!("Đáp án \"{a}\" phải là \"đúng\" hoặc \"sai\""),
+                    )),
                 },
-                _ => errors.push(ImportError::at(line, "Câu đúng/sai cần đúng một dòng \"answer:\"")),
+                _ => errors.push(ImportError::at(
+                    line,
+                    "Câu đúng/sai cần đúng một dòng \"answer:\"",
+                )),
             }
         }
         _ => draft.answers = answers,
@@ -177,7 +242,8 @@ fn build(b: Block, out: &mut Parsed) {
 
 /// Writes questions in the native format; `parse` reads back the same drafts.
 pub fn write(questions: &[QuestionDraft]) -> String {
-    let mut s = String::from("# Ngân hàng câu hỏi Hội thi — định dạng gốc (xem questions/FORMAT.md)\n");
+    let mut s =
+        String::from("# Ngân hàng câu hỏi Hội thi — định dạng gốc (xem questions/FORMAT.md)\n");
     for q in questions {
         s.push('\n');
         s.push_str(&format!("=== {}\n", q.key.as_deref().unwrap_or("")));
@@ -188,7 +254,11 @@ pub fn write(questions: &[QuestionDraft]) -> String {
         match q.kind {
             QuestionKind::TrueFalse => {
                 let v = q.options.first().map(|o| o.correct).unwrap_or(false);
-                s.push_str(if v { "answer: đúng\n" } else { "answer: sai\n" });
+                s.push_str(if v {
+                    "answer: đúng\n"
+                } else {
+                    "answer: sai\n"
+                });
             }
             _ => {
                 for o in &q.options {

@@ -4,7 +4,9 @@
 //! ignored.
 
 use super::{difficulty_or_default, topic_or_default, Defaults, ImportError, Parsed};
-use crate::model::{parse_truth, QuestionDraft, QuestionKind, QuestionOption, FALSE_LABEL, MAX_OPTIONS, TRUE_LABEL};
+use crate::model::{
+    parse_truth, QuestionDraft, QuestionKind, QuestionOption, FALSE_LABEL, MAX_OPTIONS, TRUE_LABEL,
+};
 use crate::text::{fold, format_number, parse_number};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +74,10 @@ pub fn column_letter(mut i: usize) -> String {
 /// `i + 1` of the sheet.
 pub fn parse_rows(rows: &[Vec<String>], defaults: &Defaults) -> Parsed {
     let mut out = Parsed::default();
-    let Some(header_idx) = rows.iter().position(|r| r.iter().any(|c| !c.trim().is_empty())) else {
+    let Some(header_idx) = rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.trim().is_empty()))
+    else {
         out.errors.push(ImportError::at(0, "Tệp không có dữ liệu"));
         return out;
     };
@@ -92,15 +97,26 @@ pub fn parse_rows(rows: &[Vec<String>], defaults: &Defaults) -> Parsed {
     }
     for (needed, name) in [(Col::Text, "Câu hỏi"), (Col::Answer, "Đáp án")] {
         if !cols.iter().any(|(_, c)| *c == needed) {
-            out.errors.push(ImportError::at(header_idx + 1, format!("Thiếu cột \"{name}\" ở dòng tiêu đề")));
+            out.errors.push(ImportError::at(
+                header_idx + 1,
+                format!("Thiếu cột \"{name}\" ở dòng tiêu đề"),
+            ));
         }
     }
     if !out.errors.is_empty() {
         return out;
     }
     let label = |c: Col| -> String {
-        let i = cols.iter().find(|(_, d)| *d == c).map(|(i, _)| *i).unwrap_or(0);
-        format!("{} ({})", column_letter(i), header.get(i).map(|h| h.trim()).unwrap_or(""))
+        let i = cols
+            .iter()
+            .find(|(_, d)| *d == c)
+            .map(|(i, _)| *i)
+            .unwrap_or(0);
+        format!(
+            "{} ({})",
+            column_letter(i),
+            header.get(i).map(|h| h.trim()).unwrap_or("")
+        )
     };
 
     for (ri, row) in rows.iter().enumerate().skip(header_idx + 1) {
@@ -132,7 +148,11 @@ pub fn parse_rows(rows: &[Vec<String>], defaults: &Defaults) -> Parsed {
                 errors.push(ImportError::cell(
                     line,
                     label(Col::Opt(*k)),
-                    format!("Phương án {} có nội dung nhưng phương án {} để trống", letter(*k), letter(pos)),
+                    format!(
+                        "Phương án {} có nội dung nhưng phương án {} để trống",
+                        letter(*k),
+                        letter(pos)
+                    ),
                 ));
                 break;
             }
@@ -142,7 +162,11 @@ pub fn parse_rows(rows: &[Vec<String>], defaults: &Defaults) -> Parsed {
         if !kind_cell.is_empty() {
             match QuestionKind::parse(&kind_cell) {
                 Some(k) => kind = Some(k),
-                None => errors.push(ImportError::cell(line, label(Col::Kind), format!("Loại câu hỏi \"{kind_cell}\" không hợp lệ"))),
+                None => errors.push(ImportError::cell(
+                    line,
+                    label(Col::Kind),
+                    format!("Loại câu hỏi \"{kind_cell}\" không hợp lệ"),
+                )),
             }
         }
         let answer = get(Col::Answer);
@@ -167,11 +191,18 @@ pub fn parse_rows(rows: &[Vec<String>], defaults: &Defaults) -> Parsed {
                         kind = Some(QuestionKind::TrueFalse);
                         draft_options = QuestionDraft::true_false(v);
                     }
-                    None => errors.push(ImportError::cell(line, label(Col::Answer), format!("Đáp án \"{answer}\" phải là Đúng hoặc Sai"))),
+                    None => errors.push(ImportError::cell(
+                        line,
+                        label(Col::Answer),
+                        format!("Đáp án \"{answer}\" phải là Đúng hoặc Sai"),
+                    )),
                 }
             } else if !options.is_empty() {
                 let chosen = letters(&answer, options.len()).or_else(|| {
-                    options.iter().position(|(_, t)| fold(t) == fold(&answer)).map(|i| vec![i])
+                    options
+                        .iter()
+                        .position(|(_, t)| fold(t) == fold(&answer))
+                        .map(|i| vec![i])
                 });
                 match chosen {
                     Some(chosen) => {
@@ -195,11 +226,26 @@ pub fn parse_rows(rows: &[Vec<String>], defaults: &Defaults) -> Parsed {
                     )),
                 }
             } else {
-                let k = kind.unwrap_or(if parse_number(&answer).is_some() { QuestionKind::Numeric } else { QuestionKind::Short });
+                let k = kind.unwrap_or(if parse_number(&answer).is_some() {
+                    QuestionKind::Numeric
+                } else {
+                    QuestionKind::Short
+                });
                 kind = Some(k);
-                answers = answer.split('|').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
+                answers = answer
+                    .split('|')
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect();
                 if k == QuestionKind::Numeric {
-                    answers = answers.iter().map(|a| parse_number(a).map(format_number).unwrap_or_else(|| a.clone())).collect();
+                    answers = answers
+                        .iter()
+                        .map(|a| {
+                            parse_number(a)
+                                .map(format_number)
+                                .unwrap_or_else(|| a.clone())
+                        })
+                        .collect();
                 }
             }
         }
@@ -215,13 +261,21 @@ pub fn parse_rows(rows: &[Vec<String>], defaults: &Defaults) -> Parsed {
         } else {
             let t = parse_number(&tol_cell);
             if t.is_none() {
-                errors.push(ImportError::cell(line, label(Col::Tolerance), format!("Sai số \"{tol_cell}\" không phải là số")));
+                errors.push(ImportError::cell(
+                    line,
+                    label(Col::Tolerance),
+                    format!("Sai số \"{tol_cell}\" không phải là số"),
+                ));
             }
             t
         };
         let text = get(Col::Text);
         if text.is_empty() {
-            errors.push(ImportError::cell(line, label(Col::Text), "Thiếu nội dung câu hỏi"));
+            errors.push(ImportError::cell(
+                line,
+                label(Col::Text),
+                "Thiếu nội dung câu hỏi",
+            ));
         }
         let key = get(Col::Key);
         if !errors.is_empty() {
@@ -256,7 +310,10 @@ fn letter(i: usize) -> char {
 /// "A", "a, c", "B;D", "AC" → option indexes, when every letter names one of
 /// the `n` options.
 fn letters(s: &str, n: usize) -> Option<Vec<usize>> {
-    let cleaned: String = s.chars().filter(|c| !matches!(c, ',' | ';' | '/' | '+' | ' ' | '&')).collect();
+    let cleaned: String = s
+        .chars()
+        .filter(|c| !matches!(c, ',' | ';' | '/' | '+' | ' ' | '&'))
+        .collect();
     if cleaned.is_empty() || cleaned.chars().count() > MAX_OPTIONS {
         return None;
     }
@@ -290,18 +347,48 @@ pub fn to_rows(questions: &[QuestionDraft]) -> Vec<Vec<String>> {
         .max(4);
     let mut header: Vec<String> = vec!["STT".into(), "Mã".into(), "Câu hỏi".into(), "Loại".into()];
     header.extend((0..n_opts).map(|i| letter(i).to_string()));
-    header.extend(["Đáp án", "Sai số", "Chủ đề", "Mức độ", "Giải thích", "Nguồn", "Hình ảnh"].map(String::from));
+    header.extend(
+        [
+            "Đáp án",
+            "Sai số",
+            "Chủ đề",
+            "Mức độ",
+            "Giải thích",
+            "Nguồn",
+            "Hình ảnh",
+        ]
+        .map(String::from),
+    );
     let mut rows = vec![header];
     for (i, q) in questions.iter().enumerate() {
-        let mut row = vec![(i + 1).to_string(), q.key.clone().unwrap_or_default(), q.text.clone(), q.kind.label().to_string()];
+        let mut row = vec![
+            (i + 1).to_string(),
+            q.key.clone().unwrap_or_default(),
+            q.text.clone(),
+            q.kind.label().to_string(),
+        ];
         let answer = match q.kind {
             QuestionKind::TrueFalse => {
                 row.extend((0..n_opts).map(|_| String::new()));
-                if q.options.first().map(|o| o.correct).unwrap_or(false) { TRUE_LABEL } else { FALSE_LABEL }.to_string()
+                if q.options.first().map(|o| o.correct).unwrap_or(false) {
+                    TRUE_LABEL
+                } else {
+                    FALSE_LABEL
+                }
+                .to_string()
             }
             QuestionKind::Single | QuestionKind::Multiple => {
-                row.extend((0..n_opts).map(|k| q.options.get(k).map(|o| o.text.clone()).unwrap_or_default()));
-                q.options.iter().enumerate().filter(|(_, o)| o.correct).map(|(k, _)| letter(k).to_string()).collect::<Vec<_>>().join(", ")
+                row.extend(
+                    (0..n_opts)
+                        .map(|k| q.options.get(k).map(|o| o.text.clone()).unwrap_or_default()),
+                );
+                q.options
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.correct)
+                    .map(|(k, _)| letter(k).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
             QuestionKind::Short | QuestionKind::Numeric => {
                 row.extend((0..n_opts).map(|_| String::new()));
@@ -325,23 +412,98 @@ mod tests {
     use super::*;
 
     fn rows(data: &[&[&str]]) -> Vec<Vec<String>> {
-        data.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        data.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
     }
 
     #[test]
     fn organiser_layout_without_diacritics_in_headers() {
         let r = rows(&[
-            &["stt", "CAU HOI", "a", "b", "c", "d", "dap an", "chu de", "muc do", "giai thich", "nguon", "Ghi chú"],
-            &["1", "Hỏi một?", "x", "y", "z", "t", "B", "ct24.nv1", "Khó", "vì", "000", "bỏ qua"],
-            &["2", "Hỏi nhiều?", "x", "y", "z", "", "a,c", "Kế hoạch 171-KH/TU", "de", "", "", ""],
-            &["3", "Đúng hay sai?", "Đúng", "Sai", "", "", "Sai", "kh171", "", "", "", ""],
-            &["4", "Bao nhiêu?", "", "", "", "", "23041", "kh171", "tb", "", "", ""],
+            &[
+                "stt",
+                "CAU HOI",
+                "a",
+                "b",
+                "c",
+                "d",
+                "dap an",
+                "chu de",
+                "muc do",
+                "giai thich",
+                "nguon",
+                "Ghi chú",
+            ],
+            &[
+                "1",
+                "Hỏi một?",
+                "x",
+                "y",
+                "z",
+                "t",
+                "B",
+                "ct24.nv1",
+                "Khó",
+                "vì",
+                "000",
+                "bỏ qua",
+            ],
+            &[
+                "2",
+                "Hỏi nhiều?",
+                "x",
+                "y",
+                "z",
+                "",
+                "a,c",
+                "Kế hoạch 171-KH/TU",
+                "de",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "3",
+                "Đúng hay sai?",
+                "Đúng",
+                "Sai",
+                "",
+                "",
+                "Sai",
+                "kh171",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "4",
+                "Bao nhiêu?",
+                "",
+                "",
+                "",
+                "",
+                "23041",
+                "kh171",
+                "tb",
+                "",
+                "",
+                "",
+            ],
             &["", "", "", "", "", "", "", "", "", "", "", ""],
         ]);
         let p = parse_rows(&r, &Defaults::default());
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let kinds: Vec<_> = p.questions.iter().map(|(_, q)| q.kind).collect();
-        assert_eq!(kinds, [QuestionKind::Single, QuestionKind::Multiple, QuestionKind::TrueFalse, QuestionKind::Numeric]);
+        assert_eq!(
+            kinds,
+            [
+                QuestionKind::Single,
+                QuestionKind::Multiple,
+                QuestionKind::TrueFalse,
+                QuestionKind::Numeric
+            ]
+        );
         assert_eq!(p.questions[1].1.topic, "kh171");
         assert_eq!(p.questions[1].1.options.len(), 3);
         assert_eq!(p.questions[0].0, 2);
@@ -357,7 +519,11 @@ mod tests {
         ]);
         let p = parse_rows(&r, &Defaults::default());
         assert!(p.questions.is_empty());
-        let places: Vec<_> = p.errors.iter().map(|e| (e.line, e.column.clone().unwrap_or_default())).collect();
+        let places: Vec<_> = p
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column.clone().unwrap_or_default()))
+            .collect();
         assert!(places.contains(&(2, "D (Đáp án)".into())), "{places:?}");
         assert!(places.contains(&(3, "E (Chủ đề)".into())));
         assert!(places.contains(&(3, "F (Mức độ)".into())));

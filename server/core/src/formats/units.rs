@@ -34,9 +34,15 @@ impl UnitKind {
     pub fn parse(s: &str) -> Option<UnitKind> {
         let f = fold(s);
         match f.as_str() {
-            "district" | "huyen" | "quan" | "thi xa" | "quan/huyen" | "cap huyen" | "1" => Some(UnitKind::District),
-            "commune" | "xa" | "phuong" | "thi tran" | "xa/phuong" | "cap xa" | "2" => Some(UnitKind::Commune),
-            "cell" | "chi bo" | "co quan" | "don vi" | "chi bo/co quan" | "3" => Some(UnitKind::Cell),
+            "district" | "huyen" | "quan" | "thi xa" | "quan/huyen" | "cap huyen" | "1" => {
+                Some(UnitKind::District)
+            }
+            "commune" | "xa" | "phuong" | "thi tran" | "xa/phuong" | "cap xa" | "2" => {
+                Some(UnitKind::Commune)
+            }
+            "cell" | "chi bo" | "co quan" | "don vi" | "chi bo/co quan" | "3" => {
+                Some(UnitKind::Cell)
+            }
             _ => None,
         }
     }
@@ -63,9 +69,15 @@ pub struct UnitRow {
 
 /// Parses and checks unit rows. `existing` maps the codes already stored to
 /// their kinds, so a file may add communes under districts loaded earlier.
-pub fn parse_rows(rows: &[Vec<String>], existing: &HashMap<String, UnitKind>) -> Result<Vec<UnitRow>, Vec<ImportError>> {
+pub fn parse_rows(
+    rows: &[Vec<String>],
+    existing: &HashMap<String, UnitKind>,
+) -> Result<Vec<UnitRow>, Vec<ImportError>> {
     let mut errors = Vec::new();
-    let Some(hi) = rows.iter().position(|r| r.iter().any(|c| !c.trim().is_empty())) else {
+    let Some(hi) = rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.trim().is_empty()))
+    else {
         return Err(vec![ImportError::at(0, "Tệp không có dữ liệu")]);
     };
     let header = &rows[hi];
@@ -75,15 +87,22 @@ pub fn parse_rows(rows: &[Vec<String>], existing: &HashMap<String, UnitKind>) ->
             "ma" | "ma don vi" | "code" => "code",
             "ten" | "ten don vi" | "don vi" | "name" => "name",
             "cap" | "loai" | "cap don vi" | "kind" | "level" => "kind",
-            "ma cap tren" | "ma don vi cap tren" | "cap tren" | "parent" | "parent code" => "parent",
-            "so nguoi" | "so can bo" | "bien che" | "so luong" | "headcount" | "so dang vien" => "headcount",
+            "ma cap tren" | "ma don vi cap tren" | "cap tren" | "parent" | "parent code" => {
+                "parent"
+            }
+            "so nguoi" | "so can bo" | "bien che" | "so luong" | "headcount" | "so dang vien" => {
+                "headcount"
+            }
             _ => continue,
         };
         idx.insert(name, i);
     }
     for (k, label) in [("code", "Mã"), ("name", "Tên đơn vị"), ("kind", "Cấp")] {
         if !idx.contains_key(k) {
-            errors.push(ImportError::at(hi + 1, format!("Thiếu cột \"{label}\" ở dòng tiêu đề")));
+            errors.push(ImportError::at(
+                hi + 1,
+                format!("Thiếu cột \"{label}\" ở dòng tiêu đề"),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -100,7 +119,12 @@ pub fn parse_rows(rows: &[Vec<String>], existing: &HashMap<String, UnitKind>) ->
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let get = |k: &str| idx.get(k).and_then(|i| row.get(*i)).map(|s| clean(s)).unwrap_or_default();
+        let get = |k: &str| {
+            idx.get(k)
+                .and_then(|i| row.get(*i))
+                .map(|s| clean(s))
+                .unwrap_or_default()
+        };
         let code = get("code");
         let name = get("name");
         let kind_s = get("kind");
@@ -110,14 +134,22 @@ pub fn parse_rows(rows: &[Vec<String>], existing: &HashMap<String, UnitKind>) ->
         if code.is_empty() {
             errors.push(ImportError::cell(line, col("code"), "Thiếu mã đơn vị"));
         } else if let Some(first) = seen.get(&code) {
-            errors.push(ImportError::cell(line, col("code"), format!("Mã \"{code}\" đã dùng ở dòng {first}")));
+            errors.push(ImportError::cell(
+                line,
+                col("code"),
+                format!("Mã \"{code}\" đã dùng ở dòng {first}"),
+            ));
         }
         if name.is_empty() {
             errors.push(ImportError::cell(line, col("name"), "Thiếu tên đơn vị"));
         }
         let kind = UnitKind::parse(&kind_s);
         if kind.is_none() {
-            errors.push(ImportError::cell(line, col("kind"), format!("Cấp \"{kind_s}\" không hợp lệ (huyện, xã, chi bộ)")));
+            errors.push(ImportError::cell(
+                line,
+                col("kind"),
+                format!("Cấp \"{kind_s}\" không hợp lệ (huyện, xã, chi bộ)"),
+            ));
         }
         let headcount = if head_s.is_empty() {
             0
@@ -125,7 +157,11 @@ pub fn parse_rows(rows: &[Vec<String>], existing: &HashMap<String, UnitKind>) ->
             match crate::text::parse_number(&head_s) {
                 Some(v) if v >= 0.0 && v.fract() == 0.0 => v as i64,
                 _ => {
-                    errors.push(ImportError::cell(line, col("headcount"), format!("Số người \"{head_s}\" phải là số nguyên không âm")));
+                    errors.push(ImportError::cell(
+                        line,
+                        col("headcount"),
+                        format!("Số người \"{head_s}\" phải là số nguyên không âm"),
+                    ));
                     0
                 }
             }
@@ -147,16 +183,26 @@ pub fn parse_rows(rows: &[Vec<String>], existing: &HashMap<String, UnitKind>) ->
     for u in &out {
         let parent_kind = match &u.parent_code {
             None => None,
-            Some(p) => match kinds.get(p.as_str()).copied().or_else(|| existing.get(p).copied()) {
+            Some(p) => match kinds
+                .get(p.as_str())
+                .copied()
+                .or_else(|| existing.get(p).copied())
+            {
                 Some(k) => Some(k),
                 None => {
-                    errors.push(ImportError::at(u.line, format!("Không tìm thấy đơn vị cấp trên có mã \"{p}\"")));
+                    errors.push(ImportError::at(
+                        u.line,
+                        format!("Không tìm thấy đơn vị cấp trên có mã \"{p}\""),
+                    ));
                     continue;
                 }
             },
         };
         if u.parent_code.as_deref() == Some(u.code.as_str()) {
-            errors.push(ImportError::at(u.line, "Đơn vị không thể là cấp trên của chính nó"));
+            errors.push(ImportError::at(
+                u.line,
+                "Đơn vị không thể là cấp trên của chính nó",
+            ));
         } else if !u.kind.allowed_under(parent_kind) {
             errors.push(ImportError::at(
                 u.line,
@@ -189,7 +235,9 @@ mod tests {
     use super::*;
 
     fn rows(data: &[&[&str]]) -> Vec<Vec<String>> {
-        data.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        data.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
     }
 
     #[test]
@@ -201,7 +249,10 @@ mod tests {
             &["UH-VD-CB1", "Chi bộ thôn 1", "Chi bộ", "UH-VD", "15"],
         ]);
         let units = parse_rows(&r, &HashMap::new()).unwrap();
-        assert_eq!(units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), ["UH", "UH-VD", "UH-VD-CB1"]);
+        assert_eq!(
+            units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+            ["UH", "UH-VD", "UH-VD-CB1"]
+        );
         assert_eq!(units[0].headcount, 2500);
     }
 
@@ -216,6 +267,9 @@ mod tests {
         ]);
         let errs = parse_rows(&r, &HashMap::new()).unwrap_err();
         let lines: Vec<_> = errs.iter().map(|e| e.line).collect();
-        assert!(lines.contains(&2) && lines.contains(&3) && lines.contains(&4) && lines.contains(&5), "{errs:?}");
+        assert!(
+            lines.contains(&2) && lines.contains(&3) && lines.contains(&4) && lines.contains(&5),
+            "{errs:?}"
+        );
     }
 }

@@ -8,8 +8,12 @@ use std::io::Cursor;
 
 /// Reads the first worksheet as rows of trimmed text.
 pub fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|_| ImportError::at(0, "Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không đúng định dạng"))?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| {
+        ImportError::at(
+            0,
+            "Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không đúng định dạng",
+        )
+    })?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| ImportError::at(0, "Tệp Excel không có trang tính nào"))?
@@ -40,7 +44,10 @@ fn cell_text(c: &Data) -> String {
 pub fn parse(bytes: &[u8], defaults: &Defaults) -> Parsed {
     match read_rows(bytes) {
         Ok(rows) => table::parse_rows(&rows, defaults),
-        Err(e) => Parsed { questions: vec![], errors: vec![e] },
+        Err(e) => Parsed {
+            questions: vec![],
+            errors: vec![e],
+        },
     }
 }
 

@@ -16,21 +16,44 @@ pub enum Actor {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// Show an item of a segment (host).
-    Open { segment: usize, item: usize },
+    Open {
+        segment: usize,
+        item: usize,
+    },
     StartTimer,
     Reveal,
     /// The host's verdict on the finalist whose buzz has the turn.
-    JudgeBuzz { correct: bool },
-    Award { seat: u32, points: f64, reason: String },
-    Rescue { seat: u32 },
-    StartTieBreak { seats: Vec<u32> },
+    JudgeBuzz {
+        correct: bool,
+    },
+    Award {
+        seat: u32,
+        points: f64,
+        reason: String,
+    },
+    Rescue {
+        seat: u32,
+    },
+    StartTieBreak {
+        seats: Vec<u32>,
+    },
     Pause,
     Resume,
     Undo,
-    Answer { seat: u32, response: Response },
-    Buzz { seat: u32 },
-    Stake { seat: u32 },
-    Score { seat: u32, score: f64 },
+    Answer {
+        seat: u32,
+        response: Response,
+    },
+    Buzz {
+        seat: u32,
+    },
+    Stake {
+        seat: u32,
+    },
+    Score {
+        seat: u32,
+        score: f64,
+    },
 }
 
 /// A stored fact: numbered in order and stamped with the server's time.
@@ -43,24 +66,62 @@ pub struct Event {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum EventKind {
-    Opened { segment: usize, item: usize },
-    TimerStarted { deadline: i64 },
-    Answered { seat: u32, response: Response },
-    Buzzed { seat: u32 },
-    BuzzJudged { seat: u32, correct: bool, delta: f64 },
+    Opened {
+        segment: usize,
+        item: usize,
+    },
+    TimerStarted {
+        deadline: i64,
+    },
+    Answered {
+        seat: u32,
+        response: Response,
+    },
+    Buzzed {
+        seat: u32,
+    },
+    BuzzJudged {
+        seat: u32,
+        correct: bool,
+        delta: f64,
+    },
     /// Points decided at the reveal, and who is out (elimination, tie-break).
-    Revealed { deltas: Vec<(u32, f64)>, out: Vec<u32> },
-    Awarded { seat: u32, delta: f64, reason: String },
-    Rescued { seat: u32 },
-    Staked { seat: u32 },
-    Scored { judge: usize, seat: u32, score: f64 },
+    Revealed {
+        deltas: Vec<(u32, f64)>,
+        out: Vec<u32>,
+    },
+    Awarded {
+        seat: u32,
+        delta: f64,
+        reason: String,
+    },
+    Rescued {
+        seat: u32,
+    },
+    Staked {
+        seat: u32,
+    },
+    Scored {
+        judge: usize,
+        seat: u32,
+        score: f64,
+    },
     /// The judged segment's score of a finalist, once every judge scored.
-    JudgedTotal { seat: u32, delta: f64 },
-    TieBreakStarted { seats: Vec<u32> },
+    JudgedTotal {
+        seat: u32,
+        delta: f64,
+    },
+    TieBreakStarted {
+        seats: Vec<u32>,
+    },
     Paused,
-    Resumed { deadline: Option<i64> },
+    Resumed {
+        deadline: Option<i64>,
+    },
     /// A correction: the event `seq` no longer counts.
-    Undone { seq: u64 },
+    Undone {
+        seq: u64,
+    },
 }
 
 impl EventKind {
@@ -161,7 +222,11 @@ fn question<'p>(program: &'p Program, c: &Current) -> Option<&'p crate::model::Q
 pub fn judged_mean(scores: &[f64], drop_extremes: bool) -> f64 {
     let mut s = scores.to_vec();
     s.sort_by(f64::total_cmp);
-    let kept = if drop_extremes && s.len() >= 3 { &s[1..s.len() - 1] } else { &s[..] };
+    let kept = if drop_extremes && s.len() >= 3 {
+        &s[1..s.len() - 1]
+    } else {
+        &s[..]
+    };
     if kept.is_empty() {
         0.0
     } else {
@@ -171,7 +236,10 @@ pub fn judged_mean(scores: &[f64], drop_extremes: bool) -> f64 {
 
 impl State {
     pub fn new(program: &Program) -> State {
-        State { scores: program.finalists.iter().map(|f| (f.seat, 0.0)).collect(), ..Default::default() }
+        State {
+            scores: program.finalists.iter().map(|f| (f.seat, 0.0)).collect(),
+            ..Default::default()
+        }
     }
 
     pub fn last_seq(&self) -> u64 {
@@ -208,7 +276,11 @@ impl State {
                 if self.current.as_ref().is_some_and(|c| c.segment != *segment) {
                     self.out.clear();
                 }
-                self.current = Some(Current { segment: *segment, item: *item, ..Default::default() });
+                self.current = Some(Current {
+                    segment: *segment,
+                    item: *item,
+                    ..Default::default()
+                });
             }
             EventKind::TimerStarted { deadline } => {
                 if let Some(c) = &mut self.current {
@@ -226,7 +298,11 @@ impl State {
                     c.buzzes.push(*seat);
                 }
             }
-            EventKind::BuzzJudged { seat, correct, delta } => {
+            EventKind::BuzzJudged {
+                seat,
+                correct,
+                delta,
+            } => {
                 *self.scores.entry(*seat).or_default() += delta;
                 if let Some(c) = &mut self.current {
                     if *correct {
@@ -257,7 +333,9 @@ impl State {
                     c.revealed = true;
                 }
             }
-            EventKind::Awarded { seat, delta, .. } => *self.scores.entry(*seat).or_default() += delta,
+            EventKind::Awarded { seat, delta, .. } => {
+                *self.scores.entry(*seat).or_default() += delta
+            }
             EventKind::Rescued { seat } => {
                 self.out.remove(seat);
             }
@@ -268,7 +346,10 @@ impl State {
             }
             EventKind::Scored { judge, seat, score } => {
                 if let Some(c) = &self.current {
-                    self.judged.entry((c.segment, *seat)).or_default().insert(*judge, *score);
+                    self.judged
+                        .entry((c.segment, *seat))
+                        .or_default()
+                        .insert(*judge, *score);
                 }
             }
             EventKind::JudgedTotal { seat, delta } => {
@@ -277,7 +358,12 @@ impl State {
                     self.judged_done.insert((c.segment, *seat));
                 }
             }
-            EventKind::TieBreakStarted { seats } => self.tie = Some(Tie { seats: seats.clone(), out_order: Vec::new() }),
+            EventKind::TieBreakStarted { seats } => {
+                self.tie = Some(Tie {
+                    seats: seats.clone(),
+                    out_order: Vec::new(),
+                })
+            }
             EventKind::Paused => self.paused_at = Some(e.at),
             EventKind::Resumed { deadline } => {
                 self.paused_at = None;
@@ -300,14 +386,31 @@ impl State {
             if t.seats[0] == seat {
                 return Some(0);
             }
-            t.out_order.iter().rev().position(|s| *s == seat).map(|p| p + 1)
+            t.out_order
+                .iter()
+                .rev()
+                .position(|s| *s == seat)
+                .map(|p| p + 1)
         };
         let mut rows: Vec<(u32, f64)> = self.scores.iter().map(|(s, p)| (*s, round2(*p))).collect();
-        rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(tie_pos(a.0).unwrap_or(usize::MAX).cmp(&tie_pos(b.0).unwrap_or(usize::MAX))).then(a.0.cmp(&b.0)));
+        rows.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(
+                    tie_pos(a.0)
+                        .unwrap_or(usize::MAX)
+                        .cmp(&tie_pos(b.0).unwrap_or(usize::MAX)),
+                )
+                .then(a.0.cmp(&b.0))
+        });
         let mut out: Vec<(u32, f64, u32)> = Vec::with_capacity(rows.len());
         for (i, (seat, pts)) in rows.iter().enumerate() {
             let rank = match out.last() {
-                Some(&(prev, prev_pts, prev_rank)) if prev_pts == *pts && (tie_pos(prev).is_none() || tie_pos(*seat).is_none()) => prev_rank,
+                Some(&(prev, prev_pts, prev_rank))
+                    if prev_pts == *pts
+                        && (tie_pos(prev).is_none() || tie_pos(*seat).is_none()) =>
+                {
+                    prev_rank
+                }
                 _ => i as u32 + 1,
             };
             out.push((*seat, *pts, rank));
@@ -337,7 +440,13 @@ pub fn replay(program: &Program, events: &[Event]) -> State {
 
 /// Checks a command against the state and who sent it, at the server's
 /// `now`, and returns the events it causes (none are applied here).
-pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now: i64) -> Result<Vec<EventKind>, LiveError> {
+pub fn decide(
+    program: &Program,
+    state: &State,
+    actor: Actor,
+    cmd: Command,
+    now: i64,
+) -> Result<Vec<EventKind>, LiveError> {
     let host = actor == Actor::Host;
     let seat_ok = |seat: u32| actor == Actor::Seat(seat) && program.seat_index(seat).is_some();
     let current = state.current.as_ref();
@@ -347,7 +456,12 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
             if !host {
                 return Err(LiveError::Forbidden);
             }
-            if program.segments.get(segment).and_then(|s| s.items.get(item)).is_none() {
+            if program
+                .segments
+                .get(segment)
+                .and_then(|s| s.items.get(item))
+                .is_none()
+            {
                 return Err(invalid("Không có câu hỏi này trong chương trình"));
             }
             Ok(vec![EventKind::Opened { segment, item }])
@@ -364,7 +478,9 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
             if question(program, c).is_none() {
                 return Err(invalid("Phần giám khảo chấm điểm không tính giờ trả lời"));
             }
-            Ok(vec![EventKind::TimerStarted { deadline: now + i64::from(seg.timer_secs) * 1000 }])
+            Ok(vec![EventKind::TimerStarted {
+                deadline: now + i64::from(seg.timer_secs) * 1000,
+            }])
         }
         Command::Answer { seat, response } => {
             if !seat_ok(seat) {
@@ -374,9 +490,13 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
             let seg = segment.ok_or(LiveError::NothingOpen)?;
             match seg.kind {
                 SegmentKind::Everyone | SegmentKind::Wager { .. } => {}
-                SegmentKind::Elimination if state.out.contains(&seat) => return Err(invalid("Bạn đã bị loại ở phần thi này")),
+                SegmentKind::Elimination if state.out.contains(&seat) => {
+                    return Err(invalid("Bạn đã bị loại ở phần thi này"))
+                }
                 SegmentKind::Elimination => {}
-                SegmentKind::TieBreak if !state.tie.as_ref().is_some_and(|t| t.seats.contains(&seat)) => {
+                SegmentKind::TieBreak
+                    if !state.tie.as_ref().is_some_and(|t| t.seats.contains(&seat)) =>
+                {
                     return Err(invalid("Bạn không tham gia câu hỏi phụ"))
                 }
                 SegmentKind::TieBreak => {}
@@ -413,9 +533,20 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
             if seg.kind != SegmentKind::Buzzer || c.buzz_settled {
                 return Err(invalid("Không có lượt bấm chuông nào chờ chấm"));
             }
-            let seat = *c.buzzes.get(c.turn).ok_or_else(|| invalid("Không có lượt bấm chuông nào chờ chấm"))?;
-            let delta = if correct { seg.points.right } else { -seg.points.wrong };
-            Ok(vec![EventKind::BuzzJudged { seat, correct, delta }])
+            let seat = *c
+                .buzzes
+                .get(c.turn)
+                .ok_or_else(|| invalid("Không có lượt bấm chuông nào chờ chấm"))?;
+            let delta = if correct {
+                seg.points.right
+            } else {
+                -seg.points.wrong
+            };
+            Ok(vec![EventKind::BuzzJudged {
+                seat,
+                correct,
+                delta,
+            }])
         }
         Command::Stake { seat } => {
             if !seat_ok(seat) {
@@ -426,7 +557,9 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
                 return Err(invalid("Phần thi này không có ngôi sao hy vọng"));
             }
             if c.deadline.is_some() {
-                return Err(invalid("Chỉ chọn ngôi sao hy vọng trước khi bắt đầu tính giờ"));
+                return Err(invalid(
+                    "Chỉ chọn ngôi sao hy vọng trước khi bắt đầu tính giờ",
+                ));
             }
             if c.stakes.contains(&seat) {
                 return Err(invalid("Bạn đã chọn ngôi sao hy vọng cho câu này"));
@@ -442,8 +575,13 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
             if c.revealed {
                 return Err(invalid("Đáp án đã được công bố"));
             }
-            let q = question(program, c).ok_or_else(|| invalid("Phần giám khảo chấm điểm không có đáp án"))?;
-            let right = |seat: u32| c.answers.get(&seat).is_some_and(|(r, _)| grading::is_correct(q, r));
+            let q = question(program, c)
+                .ok_or_else(|| invalid("Phần giám khảo chấm điểm không có đáp án"))?;
+            let right = |seat: u32| {
+                c.answers
+                    .get(&seat)
+                    .is_some_and(|(r, _)| grading::is_correct(q, r))
+            };
             let p = seg.points;
             let mut deltas = Vec::new();
             let mut out = Vec::new();
@@ -453,8 +591,13 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
                     SegmentKind::Everyone => {
                         if right(s) {
                             let at = c.answers[&s].1;
-                            let (start, end) = (c.started_at.unwrap_or(at), c.deadline.unwrap_or(at));
-                            let share = if end > start { (end - at).max(0) as f64 / (end - start) as f64 } else { 0.0 };
+                            let (start, end) =
+                                (c.started_at.unwrap_or(at), c.deadline.unwrap_or(at));
+                            let share = if end > start {
+                                (end - at).max(0) as f64 / (end - start) as f64
+                            } else {
+                                0.0
+                            };
                             deltas.push((s, round2(p.right + p.speed_bonus * share)));
                         } else if c.answers.contains_key(&s) && p.wrong > 0.0 {
                             deltas.push((s, -p.wrong));
@@ -476,7 +619,9 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
                             (true, true) => deltas.push((s, 2.0 * p.right)),
                             (true, false) => deltas.push((s, p.right)),
                             (false, true) => deltas.push((s, -penalty)),
-                            (false, false) if c.answers.contains_key(&s) && p.wrong > 0.0 => deltas.push((s, -p.wrong)),
+                            (false, false) if c.answers.contains_key(&s) && p.wrong > 0.0 => {
+                                deltas.push((s, -p.wrong))
+                            }
                             (false, false) => {}
                         }
                     }
@@ -490,13 +635,20 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
                 }
             }
             // Sudden death: when nobody left is right, nobody goes out.
-            if seg.kind == SegmentKind::TieBreak && state.tie.as_ref().is_some_and(|t| t.seats.len() == out.len()) {
+            if seg.kind == SegmentKind::TieBreak
+                && state
+                    .tie
+                    .as_ref()
+                    .is_some_and(|t| t.seats.len() == out.len())
+            {
                 out.clear();
             }
             Ok(vec![EventKind::Revealed { deltas, out }])
         }
         Command::Score { seat, score } => {
-            let Actor::Judge(judge) = actor else { return Err(LiveError::Forbidden) };
+            let Actor::Judge(judge) = actor else {
+                return Err(LiveError::Forbidden);
+            };
             if judge >= program.judges.len() || program.seat_index(seat).is_none() {
                 return Err(LiveError::Forbidden);
             }
@@ -511,15 +663,26 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
                 return Err(invalid("Thí sinh này đã có đủ điểm của các giám khảo"));
             }
             let mut events = vec![EventKind::Scored { judge, seat, score }];
-            let mut by_judge = state.judged.get(&(c.segment, seat)).cloned().unwrap_or_default();
+            let mut by_judge = state
+                .judged
+                .get(&(c.segment, seat))
+                .cloned()
+                .unwrap_or_default();
             by_judge.insert(judge, score);
             if by_judge.len() == program.judges.len() {
                 let all: Vec<f64> = by_judge.values().copied().collect();
-                events.push(EventKind::JudgedTotal { seat, delta: judged_mean(&all, *drop_extremes) });
+                events.push(EventKind::JudgedTotal {
+                    seat,
+                    delta: judged_mean(&all, *drop_extremes),
+                });
             }
             Ok(events)
         }
-        Command::Award { seat, points, reason } => {
+        Command::Award {
+            seat,
+            points,
+            reason,
+        } => {
             if !host {
                 return Err(LiveError::Forbidden);
             }
@@ -529,7 +692,11 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
             if reason.trim().is_empty() {
                 return Err(invalid("Cần ghi lý do cộng hoặc trừ điểm"));
             }
-            Ok(vec![EventKind::Awarded { seat, delta: points, reason: crate::text::clean(&reason) }])
+            Ok(vec![EventKind::Awarded {
+                seat,
+                delta: points,
+                reason: crate::text::clean(&reason),
+            }])
         }
         Command::Rescue { seat } => {
             if !host {
@@ -545,7 +712,10 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
                 return Err(LiveError::Forbidden);
             }
             let distinct: BTreeSet<u32> = seats.iter().copied().collect();
-            if distinct.len() < 2 || distinct.len() != seats.len() || seats.iter().any(|s| program.seat_index(*s).is_none()) {
+            if distinct.len() < 2
+                || distinct.len() != seats.len()
+                || seats.iter().any(|s| program.seat_index(*s).is_none())
+            {
                 return Err(invalid("Câu hỏi phụ cần ít nhất hai thí sinh khác nhau"));
             }
             Ok(vec![EventKind::TieBreakStarted { seats }])
@@ -563,9 +733,13 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
             if !host {
                 return Err(LiveError::Forbidden);
             }
-            let paused_at = state.paused_at.ok_or_else(|| invalid("Chương trình không tạm dừng"))?;
+            let paused_at = state
+                .paused_at
+                .ok_or_else(|| invalid("Chương trình không tạm dừng"))?;
             // The timer stood still while paused.
-            let deadline = current.and_then(|c| c.deadline).map(|d| d + (now - paused_at).max(0));
+            let deadline = current
+                .and_then(|c| c.deadline)
+                .map(|d| d + (now - paused_at).max(0));
             Ok(vec![EventKind::Resumed { deadline }])
         }
         Command::Undo => {
@@ -580,7 +754,12 @@ pub fn decide(program: &Program, state: &State, actor: Actor, cmd: Command, now:
                     _ => None,
                 })
                 .collect();
-            let last = state.log.iter().rev().find(|e| e.kind.undoable() && !undone.contains(&e.seq)).ok_or_else(|| invalid("Không còn thao tác nào để hoàn tác"))?;
+            let last = state
+                .log
+                .iter()
+                .rev()
+                .find(|e| e.kind.undoable() && !undone.contains(&e.seq))
+                .ok_or_else(|| invalid("Không còn thao tác nào để hoàn tác"))?;
             Ok(vec![EventKind::Undone { seq: last.seq }])
         }
     }

@@ -5,9 +5,14 @@
 //! which is how a restarted server, a reconnecting screen or a second
 //! instance catches up. Times are the server's, stamped on arrival.
 
+pub mod build;
 pub mod engine;
+#[cfg(feature = "store")]
+pub mod hub;
 pub mod program;
+pub mod results;
 pub mod view;
+pub mod wire;
 
 pub use engine::{decide, judged_mean, replay, Actor, Command, Event, EventKind, LiveError, State};
 pub use program::{Finalist, Item, Points, Program, Segment, SegmentKind};

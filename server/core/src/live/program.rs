@@ -1,6 +1,7 @@
 //! What an organizer sets up before the show.
 
 use crate::model::QuestionDraft;
+use crate::round::rules::Prize;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -73,6 +74,25 @@ pub struct Program {
     /// Judges by name; events name them by index.
     pub judges: Vec<String>,
     pub segments: Vec<Segment>,
+    /// Prize levels in order, awarded down the final ranking.
+    #[serde(default = "final_prizes")]
+    pub prizes: Vec<Prize>,
+}
+
+/// The usual prizes of a 16-finalist district final.
+pub fn final_prizes() -> Vec<Prize> {
+    [
+        ("Giải Nhất", 1),
+        ("Giải Nhì", 2),
+        ("Giải Ba", 3),
+        ("Giải Khuyến khích", 4),
+    ]
+    .into_iter()
+    .map(|(name, count)| Prize {
+        name: name.into(),
+        count,
+    })
+    .collect()
 }
 
 impl Program {
@@ -90,6 +110,15 @@ impl Program {
         seats.sort_unstable();
         if seats.windows(2).any(|w| w[0] == w[1]) {
             out.push("Hai thí sinh trùng số ghế".into());
+        }
+        if seats.first() == Some(&0) {
+            out.push("Số ghế bắt đầu từ 1".into());
+        }
+        if self.finalists.iter().any(|f| f.name.trim().is_empty()) {
+            out.push("Thí sinh chưa có họ tên".into());
+        }
+        if self.segments.is_empty() {
+            out.push("Chương trình chưa có phần thi nào".into());
         }
         for (i, s) in self.segments.iter().enumerate() {
             if s.items.is_empty() {

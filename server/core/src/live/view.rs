@@ -17,6 +17,19 @@ pub enum Viewer {
     Audience,
 }
 
+impl Viewer {
+    /// Who this screen's commands come from; the audience sends none.
+    pub fn actor(self) -> Option<super::engine::Actor> {
+        use super::engine::Actor;
+        match self {
+            Viewer::Host => Some(Actor::Host),
+            Viewer::Seat(s) => Some(Actor::Seat(s)),
+            Viewer::Judge(j) => Some(Actor::Judge(j)),
+            Viewer::Audience => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScoreRow {
     pub seat: u32,
@@ -90,7 +103,14 @@ pub fn view(program: &Program, state: &State, viewer: Viewer, now: i64) -> View 
         .iter()
         .filter_map(|(seat, score, rank)| {
             let f = program.finalists.iter().find(|f| f.seat == *seat)?;
-            Some(ScoreRow { seat: *seat, name: f.name.clone(), unit: f.unit.clone(), score: *score, rank: *rank, out: state.out.contains(seat) })
+            Some(ScoreRow {
+                seat: *seat,
+                name: f.name.clone(),
+                unit: f.unit.clone(),
+                score: *score,
+                rank: *rank,
+                out: state.out.contains(seat),
+            })
         })
         .collect();
     let host = viewer == Viewer::Host;
@@ -102,7 +122,9 @@ pub fn view(program: &Program, state: &State, viewer: Viewer, now: i64) -> View 
             Item::Prompt(p) => (p.clone(), None),
         };
         let show_key = host || c.revealed;
-        let options: Vec<String> = q.map(|q| q.options.iter().map(|o| o.text.clone()).collect()).unwrap_or_default();
+        let options: Vec<String> = q
+            .map(|q| q.options.iter().map(|o| o.text.clone()).collect())
+            .unwrap_or_default();
         let spread = q.filter(|q| q.kind.has_options() && show_key).map(|q| {
             let mut counts = vec![0u32; q.options.len()];
             for (r, _) in c.answers.values() {
@@ -125,15 +147,21 @@ pub fn view(program: &Program, state: &State, viewer: Viewer, now: i64) -> View 
                     let done = state.judged_done.contains(&(c.segment, f.seat));
                     JudgeRow {
                         seat: f.seat,
-                        scored_by: (0..program.judges.len()).map(|j| scores.is_some_and(|s| s.contains_key(&j))).collect(),
+                        scored_by: (0..program.judges.len())
+                            .map(|j| scores.is_some_and(|s| s.contains_key(&j)))
+                            .collect(),
                         mine: match viewer {
                             Viewer::Judge(j) => scores.and_then(|s| s.get(&j).copied()),
                             _ => None,
                         },
                         total: done.then(|| {
-                            let all: Vec<f64> = scores.map(|s| s.values().copied().collect()).unwrap_or_default();
+                            let all: Vec<f64> = scores
+                                .map(|s| s.values().copied().collect())
+                                .unwrap_or_default();
                             match seg.kind {
-                                SegmentKind::Judged { drop_extremes, .. } => super::engine::judged_mean(&all, drop_extremes),
+                                SegmentKind::Judged { drop_extremes, .. } => {
+                                    super::engine::judged_mean(&all, drop_extremes)
+                                }
                                 _ => 0.0,
                             }
                         }),
@@ -153,17 +181,33 @@ pub fn view(program: &Program, state: &State, viewer: Viewer, now: i64) -> View 
             options,
             deadline: c.deadline,
             revealed: c.revealed,
-            correct: q.filter(|_| show_key).map(|q| q.options.iter().enumerate().filter(|(_, o)| o.correct).map(|(i, _)| i).collect()),
-            accepted: q.filter(|q| show_key && !q.kind.has_options()).map(|q| q.answers.clone()),
+            correct: q.filter(|_| show_key).map(|q| {
+                q.options
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.correct)
+                    .map(|(i, _)| i)
+                    .collect()
+            }),
+            accepted: q
+                .filter(|q| show_key && !q.kind.has_options())
+                .map(|q| q.answers.clone()),
             spread,
             answered: c.answers.keys().copied().collect(),
-            answers: host.then(|| c.answers.iter().map(|(s, (r, _))| (*s, r.clone())).collect()),
+            answers: host.then(|| {
+                c.answers
+                    .iter()
+                    .map(|(s, (r, _))| (*s, r.clone()))
+                    .collect()
+            }),
             mine: match viewer {
                 Viewer::Seat(s) => c.answers.get(&s).map(|(r, _)| r.clone()),
                 _ => None,
             },
             buzzes: c.buzzes.clone(),
-            turn: (!c.buzz_settled).then(|| c.buzzes.get(c.turn).copied()).flatten(),
+            turn: (!c.buzz_settled)
+                .then(|| c.buzzes.get(c.turn).copied())
+                .flatten(),
             stakes: c.stakes.iter().copied().collect(),
             judging,
         })

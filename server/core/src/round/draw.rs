@@ -46,15 +46,25 @@ fn slots(rules: &[DrawRule], total: u32) -> Vec<Option<usize>> {
         out.extend(std::iter::repeat_n(Some(i), r.count as usize));
     }
     let quota = out.len();
-    out.extend(std::iter::repeat_n(None, (total as usize).saturating_sub(quota)));
+    out.extend(std::iter::repeat_n(
+        None,
+        (total as usize).saturating_sub(quota),
+    ));
     out
 }
 
 /// Picks `total` distinct candidates meeting the quotas, in random order;
 /// returns indices into `bank`.
-pub fn draw<R: Rng + ?Sized>(bank: &[Candidate<'_>], rules: &[DrawRule], total: u32, rng: &mut R) -> Result<Vec<usize>, DrawError> {
+pub fn draw<R: Rng + ?Sized>(
+    bank: &[Candidate<'_>],
+    rules: &[DrawRule],
+    total: u32,
+    rng: &mut R,
+) -> Result<Vec<usize>, DrawError> {
     let slots = slots(rules, total);
-    let fits = |slot: usize, c: usize| slots[slot].is_none_or(|r| rules[r].matches(bank[c].topic, bank[c].difficulty));
+    let fits = |slot: usize, c: usize| {
+        slots[slot].is_none_or(|r| rules[r].matches(bank[c].topic, bank[c].difficulty))
+    };
     // The order candidates are tried in is what makes the draw random.
     let mut order: Vec<usize> = (0..bank.len()).collect();
     order.shuffle(rng);
@@ -86,7 +96,10 @@ pub fn draw<R: Rng + ?Sized>(bank: &[Candidate<'_>], rules: &[DrawRule], total: 
         if !augment(slot, &order, &mut owner, &mut seen, &fits) {
             let rule = slots[slot].map(|r| rules[r].clone());
             let available = match &rule {
-                Some(r) => bank.iter().filter(|c| r.matches(c.topic, c.difficulty)).count(),
+                Some(r) => bank
+                    .iter()
+                    .filter(|c| r.matches(c.topic, c.difficulty))
+                    .count(),
                 None => bank.len(),
             };
             return Err(DrawError { rule, available });
@@ -106,7 +119,11 @@ pub fn check(bank: &[Candidate<'_>], rules: &[DrawRule], total: u32) -> Result<(
 
 /// The order a question's options are shown in: shuffled, except true/false,
 /// which always reads "Đúng" then "Sai".
-pub fn option_order<R: Rng + ?Sized>(kind: QuestionKind, options: usize, rng: &mut R) -> Vec<usize> {
+pub fn option_order<R: Rng + ?Sized>(
+    kind: QuestionKind,
+    options: usize,
+    rng: &mut R,
+) -> Vec<usize> {
     let mut order: Vec<usize> = (0..options).collect();
     if kind != QuestionKind::TrueFalse {
         order.shuffle(rng);
@@ -130,24 +147,44 @@ mod tests {
             ("kh171", Difficulty::Kho, 1),
             ("lien-quan", Difficulty::Tb, 10),
         ] {
-            b.extend(std::iter::repeat_n(Candidate { topic, difficulty: d }, n));
+            b.extend(std::iter::repeat_n(
+                Candidate {
+                    topic,
+                    difficulty: d,
+                },
+                n,
+            ));
         }
         b
     }
 
     fn rule(topic: Option<&str>, difficulty: Option<Difficulty>, count: u32) -> DrawRule {
-        DrawRule { topic: topic.map(Into::into), difficulty, count }
+        DrawRule {
+            topic: topic.map(Into::into),
+            difficulty,
+            count,
+        }
     }
 
     #[test]
     fn quotas_are_met_without_repeats() {
         let b = bank();
-        let rules = vec![rule(Some("kh171"), None, 3), rule(None, Some(Difficulty::Kho), 3)];
+        let rules = vec![
+            rule(Some("kh171"), None, 3),
+            rule(None, Some(Difficulty::Kho), 3),
+        ];
         for seed in 0..50 {
             let picked = draw(&b, &rules, 10, &mut StdRng::seed_from_u64(seed)).unwrap();
             assert_eq!(picked.len(), 10);
-            assert_eq!(picked.iter().collect::<HashSet<_>>().len(), 10, "no question twice");
-            let kho = picked.iter().filter(|&&i| b[i].difficulty == Difficulty::Kho).count();
+            assert_eq!(
+                picked.iter().collect::<HashSet<_>>().len(),
+                10,
+                "no question twice"
+            );
+            let kho = picked
+                .iter()
+                .filter(|&&i| b[i].difficulty == Difficulty::Kho)
+                .count();
             let kh = picked.iter().filter(|&&i| b[i].topic == "kh171").count();
             assert!(kho >= 3 && kh >= 3, "seed {seed}: {kho} hard, {kh} kh171");
         }
@@ -159,10 +196,16 @@ mod tests {
         // that fills "3 kh171" with the hard kh171 question strands the
         // "3 hard" quota. The matching must always succeed.
         let b = bank();
-        let rules = vec![rule(Some("kh171"), None, 3), rule(None, Some(Difficulty::Kho), 3)];
+        let rules = vec![
+            rule(Some("kh171"), None, 3),
+            rule(None, Some(Difficulty::Kho), 3),
+        ];
         for seed in 0..50 {
             let picked = draw(&b, &rules, 6, &mut StdRng::seed_from_u64(seed)).unwrap();
-            let kho = picked.iter().filter(|&&i| b[i].difficulty == Difficulty::Kho).count();
+            let kho = picked
+                .iter()
+                .filter(|&&i| b[i].difficulty == Difficulty::Kho)
+                .count();
             let kh = picked.iter().filter(|&&i| b[i].topic == "kh171").count();
             assert_eq!((kh, kho), (4, 3));
         }
@@ -184,10 +227,21 @@ mod tests {
     fn shuffles_differ_between_attempts() {
         let b = bank();
         let mut rng = StdRng::seed_from_u64(7);
-        let draws: HashSet<Vec<usize>> = (0..20).map(|_| draw(&b, &[], 10, &mut rng).unwrap()).collect();
-        assert!(draws.len() >= 19, "20 draws gave only {} distinct orders", draws.len());
-        let orders: HashSet<Vec<usize>> = (0..20).map(|_| option_order(QuestionKind::Single, 4, &mut rng)).collect();
+        let draws: HashSet<Vec<usize>> = (0..20)
+            .map(|_| draw(&b, &[], 10, &mut rng).unwrap())
+            .collect();
+        assert!(
+            draws.len() >= 19,
+            "20 draws gave only {} distinct orders",
+            draws.len()
+        );
+        let orders: HashSet<Vec<usize>> = (0..20)
+            .map(|_| option_order(QuestionKind::Single, 4, &mut rng))
+            .collect();
         assert!(orders.len() > 5);
-        assert_eq!(option_order(QuestionKind::TrueFalse, 2, &mut rng), vec![0, 1]);
+        assert_eq!(
+            option_order(QuestionKind::TrueFalse, 2, &mut rng),
+            vec![0, 1]
+        );
     }
 }

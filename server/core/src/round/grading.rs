@@ -30,7 +30,10 @@ pub fn check(q: &QuestionDraft, r: &Response) -> Result<(), &'static str> {
         (QuestionKind::Single | QuestionKind::TrueFalse, Response::Choices(c)) if c.len() > 1 => {
             Err("Câu này chỉ chọn một phương án")
         }
-        (QuestionKind::Single | QuestionKind::TrueFalse | QuestionKind::Multiple, Response::Choices(c)) => {
+        (
+            QuestionKind::Single | QuestionKind::TrueFalse | QuestionKind::Multiple,
+            Response::Choices(c),
+        ) => {
             if c.iter().any(|&i| i >= q.options.len()) {
                 Err("Phương án không tồn tại")
             } else if (1..c.len()).any(|i| c[..i].contains(&c[i])) {
@@ -39,7 +42,9 @@ pub fn check(q: &QuestionDraft, r: &Response) -> Result<(), &'static str> {
                 Ok(())
             }
         }
-        (QuestionKind::Short | QuestionKind::Numeric, Response::Text(t)) if t.chars().count() > 500 => {
+        (QuestionKind::Short | QuestionKind::Numeric, Response::Text(t))
+            if t.chars().count() > 500 =>
+        {
             Err("Câu trả lời quá dài")
         }
         (QuestionKind::Short | QuestionKind::Numeric, Response::Text(_)) => Ok(()),
@@ -76,13 +81,20 @@ pub fn is_correct(q: &QuestionDraft, r: &Response) -> bool {
             })
         }
         (QuestionKind::Numeric, Response::Text(t)) => {
-            let (Some(given), Some(expected)) = (parse_number(t), q.answers.first().and_then(|a| parse_number(a))) else {
+            let (Some(given), Some(expected)) = (
+                parse_number(t),
+                q.answers.first().and_then(|a| parse_number(a)),
+            ) else {
                 return false;
             };
             (given - expected).abs() <= q.tolerance.unwrap_or(0.0) + 1e-9
         }
         (_, Response::Choices(c)) => {
-            !c.is_empty() && q.options.iter().enumerate().all(|(i, o)| o.correct == c.contains(&i))
+            !c.is_empty()
+                && q.options
+                    .iter()
+                    .enumerate()
+                    .all(|(i, o)| o.correct == c.contains(&i))
         }
         _ => false,
     }
@@ -94,7 +106,14 @@ mod tests {
     use crate::model::QuestionOption;
 
     fn opts(correct: &[bool]) -> Vec<QuestionOption> {
-        correct.iter().enumerate().map(|(i, &c)| QuestionOption { text: format!("PA {i}"), correct: c }).collect()
+        correct
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| QuestionOption {
+                text: format!("PA {i}"),
+                correct: c,
+            })
+            .collect()
     }
 
     #[test]
@@ -103,7 +122,10 @@ mod tests {
         assert!(is_correct(&q, &Response::Choices(vec![0])));
         assert!(!is_correct(&q, &Response::Choices(vec![1])));
         assert!(!is_correct(&q, &Response::Choices(vec![])));
-        assert!(!is_correct(&q, &Response::Choices(vec![0, 1])), "two picks on single choice");
+        assert!(
+            !is_correct(&q, &Response::Choices(vec![0, 1])),
+            "two picks on single choice"
+        );
         let mut tf = QuestionDraft::sample(None, "?");
         tf.kind = QuestionKind::TrueFalse;
         tf.options = QuestionDraft::true_false(false);
@@ -119,10 +141,22 @@ mod tests {
         assert!(is_correct(&q, &Response::Choices(vec![0, 2])));
         assert!(is_correct(&q, &Response::Choices(vec![2, 0])));
         assert!(!is_correct(&q, &Response::Choices(vec![0])), "only some");
-        assert!(!is_correct(&q, &Response::Choices(vec![0, 1, 2])), "one too many");
-        assert!(!is_correct(&q, &Response::Choices(vec![0, 1, 2, 3])), "everything");
-        assert!(!is_correct(&q, &Response::Choices(vec![0, 2, 2])), "repeats are malformed");
-        assert!(!is_correct(&q, &Response::Choices(vec![0, 2, 9])), "out of range");
+        assert!(
+            !is_correct(&q, &Response::Choices(vec![0, 1, 2])),
+            "one too many"
+        );
+        assert!(
+            !is_correct(&q, &Response::Choices(vec![0, 1, 2, 3])),
+            "everything"
+        );
+        assert!(
+            !is_correct(&q, &Response::Choices(vec![0, 2, 2])),
+            "repeats are malformed"
+        );
+        assert!(
+            !is_correct(&q, &Response::Choices(vec![0, 2, 9])),
+            "out of range"
+        );
     }
 
     #[test]
@@ -133,10 +167,19 @@ mod tests {
         q.answers = vec!["Ứng Hòa".into(), "huyện Ứng Hòa".into()];
         assert!(is_correct(&q, &Response::Text("ứng hòa".into())));
         assert!(is_correct(&q, &Response::Text("  Huyện  Ứng Hòa. ".into())));
-        assert!(is_correct(&q, &Response::Text("Ung Hoa".into())), "typed without diacritics");
+        assert!(
+            is_correct(&q, &Response::Text("Ung Hoa".into())),
+            "typed without diacritics"
+        );
         // NFD input is the same text.
-        assert!(is_correct(&q, &Response::Text("U\u{31b}\u{301}ng Ho\u{300}a".into())));
-        assert!(!is_correct(&q, &Response::Text("Ứng Hóa".into())), "wrong diacritics are wrong");
+        assert!(is_correct(
+            &q,
+            &Response::Text("U\u{31b}\u{301}ng Ho\u{300}a".into())
+        ));
+        assert!(
+            !is_correct(&q, &Response::Text("Ứng Hóa".into())),
+            "wrong diacritics are wrong"
+        );
         assert!(!is_correct(&q, &Response::Text("".into())));
         assert!(!is_correct(&q, &Response::Choices(vec![0])));
     }

@@ -51,7 +51,12 @@ impl Standing {
             (true, Some(p)) => p.abs_diff(perfect),
             (true, None) => NO_PREDICTION,
         };
-        Standing { score: i64::from(o.score), distance, time_ms: o.time_ms, submitted_at: o.submitted_at }
+        Standing {
+            score: i64::from(o.score),
+            distance,
+            time_ms: o.time_ms,
+            submitted_at: o.submitted_at,
+        }
     }
 
     /// The overall standing over rounds: sums, and the latest submission.
@@ -76,12 +81,21 @@ impl Standing {
 }
 
 /// Which of one person's attempts (in the order taken) counts.
-pub fn counted(attempts: &[Outcome], counting: Counting, perfect: i64, prediction_on: bool) -> Option<usize> {
+pub fn counted(
+    attempts: &[Outcome],
+    counting: Counting,
+    perfect: i64,
+    prediction_on: bool,
+) -> Option<usize> {
     match counting {
         Counting::First => (!attempts.is_empty()).then_some(0),
         Counting::Last => attempts.len().checked_sub(1),
         Counting::Best => (0..attempts.len()).min_by(|&a, &b| {
-            Standing::of(&attempts[a], perfect, prediction_on).order(&Standing::of(&attempts[b], perfect, prediction_on))
+            Standing::of(&attempts[a], perfect, prediction_on).order(&Standing::of(
+                &attempts[b],
+                perfect,
+                prediction_on,
+            ))
         }),
     }
 }
@@ -103,7 +117,11 @@ pub fn rank<K>(entries: Vec<(K, Standing)>) -> Vec<Ranked<K>> {
             Some(prev) if prev.standing == standing => prev.rank,
             _ => i as u32 + 1,
         };
-        out.push(Ranked { key, standing, rank });
+        out.push(Ranked {
+            key,
+            standing,
+            rank,
+        });
     }
     out
 }
@@ -120,7 +138,11 @@ pub fn award(ranks: &[u32], prizes: &[Prize]) -> Vec<Option<usize>> {
     let mut out: Vec<Option<usize>> = Vec::with_capacity(ranks.len());
     for (i, r) in ranks.iter().enumerate() {
         let tied = i > 0 && ranks[i - 1] == *r;
-        let prize = if tied { out[i - 1] } else { bounds.iter().position(|&b| i < b) };
+        let prize = if tied {
+            out[i - 1]
+        } else {
+            bounds.iter().position(|&b| i < b)
+        };
         out.push(prize);
     }
     out
@@ -152,7 +174,13 @@ mod tests {
     use super::*;
 
     fn o(score: u32, prediction: Option<i64>, time_ms: i64, submitted_at: i64) -> Outcome {
-        Outcome { score, total: 10, prediction, time_ms, submitted_at }
+        Outcome {
+            score,
+            total: 10,
+            prediction,
+            time_ms,
+            submitted_at,
+        }
     }
 
     #[test]
@@ -167,17 +195,32 @@ mod tests {
             ("no-guess", o(9, None, 10, 10)),
             ("under", o(9, Some(38), 60, 400)),
         ];
-        let ranked = rank(entries.iter().map(|(k, o)| (*k, Standing::of(o, perfect, true))).collect());
+        let ranked = rank(
+            entries
+                .iter()
+                .map(|(k, o)| (*k, Standing::of(o, perfect, true)))
+                .collect(),
+        );
         let order: Vec<&str> = ranked.iter().map(|r| r.key).collect();
-        assert_eq!(order, ["score", "earlier", "later", "slower", "under", "farther", "no-guess"]);
-        assert_eq!(ranked.iter().map(|r| r.rank).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(
+            order,
+            ["score", "earlier", "later", "slower", "under", "farther", "no-guess"]
+        );
+        assert_eq!(
+            ranked.iter().map(|r| r.rank).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6, 7]
+        );
     }
 
     #[test]
     fn prediction_off_skips_that_level() {
         let a = Standing::of(&o(9, Some(1), 200, 1), 40, false);
         let b = Standing::of(&o(9, None, 100, 2), 40, false);
-        assert_eq!(a.order(&b), Ordering::Greater, "faster wins when there is no prediction");
+        assert_eq!(
+            a.order(&b),
+            Ordering::Greater,
+            "faster wins when there is no prediction"
+        );
     }
 
     #[test]
@@ -190,10 +233,19 @@ mod tests {
 
     #[test]
     fn counting_rules() {
-        let attempts = [o(6, Some(1), 100, 1), o(9, Some(1), 300, 2), o(9, Some(1), 200, 3), o(5, None, 50, 4)];
+        let attempts = [
+            o(6, Some(1), 100, 1),
+            o(9, Some(1), 300, 2),
+            o(9, Some(1), 200, 3),
+            o(5, None, 50, 4),
+        ];
         assert_eq!(counted(&attempts, Counting::First, 1, true), Some(0));
         assert_eq!(counted(&attempts, Counting::Last, 1, true), Some(3));
-        assert_eq!(counted(&attempts, Counting::Best, 1, true), Some(2), "same score, faster");
+        assert_eq!(
+            counted(&attempts, Counting::Best, 1, true),
+            Some(2),
+            "same score, faster"
+        );
         assert_eq!(counted(&[], Counting::Best, 1, true), None);
     }
 
@@ -208,19 +260,45 @@ mod tests {
         let r1 = Standing::of(&o(8, Some(5), 100, 10), 7, true);
         let r2 = Standing::of(&o(9, Some(2), 50, 20), 1, true);
         let t = r1.plus(&r2);
-        assert_eq!((t.score, t.distance, t.time_ms, t.submitted_at), (17, 3, 150, 20));
+        assert_eq!(
+            (t.score, t.distance, t.time_ms, t.submitted_at),
+            (17, 3, 150, 20)
+        );
     }
 
     #[test]
     fn prizes_by_count_with_ties() {
-        let prizes = vec![Prize { name: "Nhất".into(), count: 1 }, Prize { name: "Nhì".into(), count: 2 }];
-        assert_eq!(award(&[1, 2, 3, 4, 5], &prizes), [Some(0), Some(1), Some(1), None, None]);
-        assert_eq!(award(&[1, 2, 3, 3, 5], &prizes), [Some(0), Some(1), Some(1), Some(1), None]);
+        let prizes = vec![
+            Prize {
+                name: "Nhất".into(),
+                count: 1,
+            },
+            Prize {
+                name: "Nhì".into(),
+                count: 2,
+            },
+        ];
+        assert_eq!(
+            award(&[1, 2, 3, 4, 5], &prizes),
+            [Some(0), Some(1), Some(1), None, None]
+        );
+        assert_eq!(
+            award(&[1, 2, 3, 3, 5], &prizes),
+            [Some(0), Some(1), Some(1), Some(1), None]
+        );
     }
 
     #[test]
     fn finalists_respect_unit_quota() {
-        let units = [Some("A"), Some("A"), Some("A"), Some("B"), None, Some("B"), Some("C")];
+        let units = [
+            Some("A"),
+            Some("A"),
+            Some("A"),
+            Some("B"),
+            None,
+            Some("B"),
+            Some("C"),
+        ];
         assert_eq!(finalists(&units, 4, None), [0, 1, 2, 3]);
         assert_eq!(finalists(&units, 4, Some(2)), [0, 1, 3, 4]);
         assert_eq!(finalists(&units, 10, Some(1)), [0, 3, 4, 6]);

@@ -45,7 +45,11 @@ pub enum ReviewPolicy {
 }
 
 impl ReviewPolicy {
-    pub const ALL: [ReviewPolicy; 3] = [ReviewPolicy::AfterSubmit, ReviewPolicy::AfterClose, ReviewPolicy::Never];
+    pub const ALL: [ReviewPolicy; 3] = [
+        ReviewPolicy::AfterSubmit,
+        ReviewPolicy::AfterClose,
+        ReviewPolicy::Never,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,7 +68,9 @@ impl ReviewPolicy {
     }
 
     pub fn parse(s: &str) -> Option<ReviewPolicy> {
-        ReviewPolicy::ALL.into_iter().find(|c| c.as_str() == s.trim())
+        ReviewPolicy::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s.trim())
     }
 
     /// Whether a submitted attempt may show its answers now. `key_published`
@@ -88,15 +94,24 @@ pub struct DrawRule {
 
 impl DrawRule {
     pub fn matches(&self, topic: &str, difficulty: Difficulty) -> bool {
-        self.topic.as_deref().is_none_or(|t| t == topic) && self.difficulty.is_none_or(|d| d == difficulty)
+        self.topic.as_deref().is_none_or(|t| t == topic)
+            && self.difficulty.is_none_or(|d| d == difficulty)
     }
 
     pub fn describe(&self) -> String {
         let topic = match &self.topic {
-            Some(t) => taxonomy::TOPICS.iter().find(|x| x.key == t).map(|x| x.name).unwrap_or(t).to_string(),
+            Some(t) => taxonomy::TOPICS
+                .iter()
+                .find(|x| x.key == t)
+                .map(|x| x.name)
+                .unwrap_or(t)
+                .to_string(),
             None => "mọi chủ đề".to_string(),
         };
-        let level = self.difficulty.map(|d| format!("mức {}", d.label().to_lowercase())).unwrap_or_else(|| "mọi mức độ".into());
+        let level = self
+            .difficulty
+            .map(|d| format!("mức {}", d.label().to_lowercase()))
+            .unwrap_or_else(|| "mọi mức độ".into());
         format!("{} câu {topic}, {level}", self.count)
     }
 }
@@ -113,7 +128,10 @@ pub fn parse_draw(text: &str) -> Result<Vec<DrawRule>, Vec<String>> {
         }
         let parts: Vec<&str> = line.split_whitespace().collect();
         let [topic, difficulty, count] = parts.as_slice() else {
-            errors.push(format!("Dòng {}: cần 3 phần \"chủ đề mức-độ số-câu\", ví dụ \"ct24.nv1 kho 2\"", i + 1));
+            errors.push(format!(
+                "Dòng {}: cần 3 phần \"chủ đề mức-độ số-câu\", ví dụ \"ct24.nv1 kho 2\"",
+                i + 1
+            ));
             continue;
         };
         let topic = if *topic == "*" {
@@ -122,7 +140,10 @@ pub fn parse_draw(text: &str) -> Result<Vec<DrawRule>, Vec<String>> {
             match taxonomy::find(topic) {
                 Some(t) => Some(t.key.to_string()),
                 None => {
-                    errors.push(format!("Dòng {}: chủ đề \"{topic}\" không có trong danh mục", i + 1));
+                    errors.push(format!(
+                        "Dòng {}: chủ đề \"{topic}\" không có trong danh mục",
+                        i + 1
+                    ));
                     continue;
                 }
             }
@@ -133,14 +154,24 @@ pub fn parse_draw(text: &str) -> Result<Vec<DrawRule>, Vec<String>> {
             match Difficulty::parse(difficulty) {
                 Some(d) => Some(d),
                 None => {
-                    errors.push(format!("Dòng {}: mức độ \"{difficulty}\" không hợp lệ (de, tb, kho hoặc *)", i + 1));
+                    errors.push(format!(
+                        "Dòng {}: mức độ \"{difficulty}\" không hợp lệ (de, tb, kho hoặc *)",
+                        i + 1
+                    ));
                     continue;
                 }
             }
         };
         match count.parse::<u32>() {
-            Ok(n) if n > 0 => rules.push(DrawRule { topic, difficulty, count: n }),
-            _ => errors.push(format!("Dòng {}: số câu \"{count}\" phải là số nguyên dương", i + 1)),
+            Ok(n) if n > 0 => rules.push(DrawRule {
+                topic,
+                difficulty,
+                count: n,
+            }),
+            _ => errors.push(format!(
+                "Dòng {}: số câu \"{count}\" phải là số nguyên dương",
+                i + 1
+            )),
         }
     }
     if errors.is_empty() {
@@ -153,7 +184,14 @@ pub fn parse_draw(text: &str) -> Result<Vec<DrawRule>, Vec<String>> {
 pub fn format_draw(rules: &[DrawRule]) -> String {
     rules
         .iter()
-        .map(|r| format!("{} {} {}", r.topic.as_deref().unwrap_or("*"), r.difficulty.map(|d| d.as_str()).unwrap_or("*"), r.count))
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r.topic.as_deref().unwrap_or("*"),
+                r.difficulty.map(|d| d.as_str()).unwrap_or("*"),
+                r.count
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -167,10 +205,18 @@ pub struct Prize {
 
 /// The usual prize table of a district contest.
 pub fn default_prizes() -> Vec<Prize> {
-    [("Giải Nhất", 1), ("Giải Nhì", 2), ("Giải Ba", 5), ("Giải Khuyến khích", 8)]
-        .into_iter()
-        .map(|(name, count)| Prize { name: name.into(), count })
-        .collect()
+    [
+        ("Giải Nhất", 1),
+        ("Giải Nhì", 2),
+        ("Giải Ba", 5),
+        ("Giải Khuyến khích", 8),
+    ]
+    .into_iter()
+    .map(|(name, count)| Prize {
+        name: name.into(),
+        count,
+    })
+    .collect()
 }
 
 /// Parses "Giải Nhất: 1" lines.
@@ -182,9 +228,15 @@ pub fn parse_prizes(text: &str) -> Result<Vec<Prize>, Vec<String>> {
         if line.is_empty() {
             continue;
         }
-        match line.rsplit_once(':').map(|(n, c)| (crate::text::clean(n), c.trim().parse::<u32>())) {
+        match line
+            .rsplit_once(':')
+            .map(|(n, c)| (crate::text::clean(n), c.trim().parse::<u32>()))
+        {
             Some((name, Ok(count))) if !name.is_empty() => out.push(Prize { name, count }),
-            _ => errors.push(format!("Dòng {}: cần dạng \"Tên giải: số lượng\", ví dụ \"Giải Nhất: 1\"", i + 1)),
+            _ => errors.push(format!(
+                "Dòng {}: cần dạng \"Tên giải: số lượng\", ví dụ \"Giải Nhất: 1\"",
+                i + 1
+            )),
         }
     }
     if errors.is_empty() {
@@ -195,7 +247,11 @@ pub fn parse_prizes(text: &str) -> Result<Vec<Prize>, Vec<String>> {
 }
 
 pub fn format_prizes(prizes: &[Prize]) -> String {
-    prizes.iter().map(|p| format!("{}: {}", p.name, p.count)).collect::<Vec<_>>().join("\n")
+    prizes
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.count))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub const MAX_QUESTIONS: u32 = 200;
@@ -234,13 +290,18 @@ impl RoundRules {
         }
         let quota: u32 = self.draw.iter().map(|r| r.count).sum();
         if quota > self.questions_per_attempt {
-            out.push(format!("Cơ cấu đề có {quota} câu, nhiều hơn số câu mỗi lượt thi ({})", self.questions_per_attempt));
+            out.push(format!(
+                "Cơ cấu đề có {quota} câu, nhiều hơn số câu mỗi lượt thi ({})",
+                self.questions_per_attempt
+            ));
         }
         if self.time_limit_secs < 30 {
             out.push("Thời gian làm bài ít nhất 30 giây".into());
         }
         if self.attempts_allowed == 0 || self.attempts_allowed > MAX_ATTEMPTS {
-            out.push(format!("Số lượt thi mỗi người phải từ 1 đến {MAX_ATTEMPTS}"));
+            out.push(format!(
+                "Số lượt thi mỗi người phải từ 1 đến {MAX_ATTEMPTS}"
+            ));
         }
         out
     }
@@ -254,7 +315,14 @@ mod tests {
     fn draw_text_round_trips() {
         let rules = parse_draw("ct24.nv1 kho 2\n* de 5\n\nkh171 * 1").unwrap();
         assert_eq!(rules.len(), 3);
-        assert_eq!(rules[0], DrawRule { topic: Some("ct24.nv1".into()), difficulty: Some(Difficulty::Kho), count: 2 });
+        assert_eq!(
+            rules[0],
+            DrawRule {
+                topic: Some("ct24.nv1".into()),
+                difficulty: Some(Difficulty::Kho),
+                count: 2
+            }
+        );
         assert_eq!(rules[1].topic, None);
         assert_eq!(rules[2].difficulty, None);
         assert_eq!(parse_draw(&format_draw(&rules)).unwrap(), rules);
@@ -283,7 +351,11 @@ mod tests {
             opens_at: 0,
             closes_at: 1000,
             questions_per_attempt: 10,
-            draw: vec![DrawRule { topic: None, difficulty: Some(Difficulty::Kho), count: 11 }],
+            draw: vec![DrawRule {
+                topic: None,
+                difficulty: Some(Difficulty::Kho),
+                count: 11,
+            }],
             time_limit_secs: 600,
             attempts_allowed: 3,
             counting: Counting::Best,

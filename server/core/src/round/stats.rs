@@ -16,7 +16,11 @@ pub struct ItemStat {
 pub fn item(rows: &[(u32, bool)]) -> ItemStat {
     let n = rows.len();
     if n == 0 {
-        return ItemStat { answered: 0, share_correct: 0.0, discrimination: None };
+        return ItemStat {
+            answered: 0,
+            share_correct: 0.0,
+            discrimination: None,
+        };
     }
     let share = |r: &[(u32, bool)]| r.iter().filter(|x| x.1).count() as f64 / r.len() as f64;
     let share_correct = share(rows);
@@ -27,7 +31,11 @@ pub fn item(rows: &[(u32, bool)]) -> ItemStat {
         let k = ((n as f64) * 0.27).round().max(1.0) as usize;
         share(&sorted[..k]) - share(&sorted[n - k..])
     });
-    ItemStat { answered: n, share_correct, discrimination }
+    ItemStat {
+        answered: n,
+        share_correct,
+        discrimination,
+    }
 }
 
 /// How many attempts scored 0, 1, …, `total`.
@@ -56,7 +64,10 @@ mod tests {
         let rows: Vec<(u32, bool)> = (0..10).map(|s| (s, true)).collect();
         assert_eq!(item(&rows).discrimination, Some(0.0));
         let rows: Vec<(u32, bool)> = (0..10).map(|s| (s, s < 3)).collect();
-        assert!(item(&rows).discrimination.unwrap() < 0.0, "the weak get it right: negative");
+        assert!(
+            item(&rows).discrimination.unwrap() < 0.0,
+            "the weak get it right: negative"
+        );
         assert_eq!(item(&rows[..3]).discrimination, None);
     }
 

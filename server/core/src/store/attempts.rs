@@ -68,9 +68,11 @@ impl ItemRecord {
     /// The saved response in display positions, as the page shows it.
     pub fn display_response(&self) -> Option<Response> {
         self.response.as_ref().map(|r| match r {
-            Response::Choices(c) => {
-                Response::Choices(c.iter().filter_map(|i| self.option_order.iter().position(|o| o == i)).collect())
-            }
+            Response::Choices(c) => Response::Choices(
+                c.iter()
+                    .filter_map(|i| self.option_order.iter().position(|o| o == i))
+                    .collect(),
+            ),
             Response::Text(t) => Response::Text(t.clone()),
         })
     }
@@ -95,7 +97,10 @@ fn from_row(r: &AnyRow) -> Result<AttemptRecord> {
 }
 
 pub async fn get_one(db: &Db, id: &str) -> Result<AttemptRecord> {
-    let row = sqlx::query(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
     from_row(&row.ok_or(StoreError::NotFound)?)
 }
 
@@ -110,11 +115,13 @@ pub async fn owned(db: &Db, id: &str, user_id: &str) -> Result<AttemptRecord> {
 
 /// A person's attempts at a round, in the order taken.
 pub async fn of_user(db: &Db, round_id: &str, user_id: &str) -> Result<Vec<AttemptRecord>> {
-    let rows = sqlx::query(&format!("{SELECT} WHERE round_id = $1 AND user_id = $2 ORDER BY seq"))
-        .bind(round_id)
-        .bind(user_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE round_id = $1 AND user_id = $2 ORDER BY seq"
+    ))
+    .bind(round_id)
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -141,7 +148,10 @@ fn item_from_row(r: &AnyRow) -> Result<ItemRecord> {
         question_id: get(r, "question_id")?,
         version: get(r, "version")?,
         option_order: serde_json::from_str(&order).map_err(|_| corrupt("order"))?,
-        response: response.map(|s| serde_json::from_str(&s)).transpose().map_err(|_| corrupt("response"))?,
+        response: response
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|_| corrupt("response"))?,
         correct: correct.map(|c| c != 0),
         draft: draft_from_row(r, None)?,
     })
@@ -173,17 +183,35 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
             continue;
         }
         if mine.len() as u32 >= r.attempts_allowed {
-            return Err(StoreError::Invalid(format!("Bạn đã dùng hết {} lượt thi của vòng này", r.attempts_allowed)));
+            return Err(StoreError::Invalid(format!(
+                "Bạn đã dùng hết {} lượt thi của vòng này",
+                r.attempts_allowed
+            )));
         }
         if bank.is_none() {
             bank = Some(rounds::bank(db).await?);
         }
         let bank = bank.as_ref().expect("loaded above");
         let picked = {
-            let cands: Vec<_> = bank.iter().map(|b| draw::Candidate { topic: &b.topic, difficulty: b.difficulty }).collect();
+            let cands: Vec<_> = bank
+                .iter()
+                .map(|b| draw::Candidate {
+                    topic: &b.topic,
+                    difficulty: b.difficulty,
+                })
+                .collect();
             let mut rng = rand::thread_rng();
-            let picked = draw::draw(&cands, &r.draw, r.questions_per_attempt, &mut rng).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            picked.into_iter().map(|i| (i, draw::option_order(bank[i].kind, bank[i].options, &mut rng))).collect::<Vec<_>>()
+            let picked = draw::draw(&cands, &r.draw, r.questions_per_attempt, &mut rng)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            picked
+                .into_iter()
+                .map(|i| {
+                    (
+                        i,
+                        draw::option_order(bank[i].kind, bank[i].options, &mut rng),
+                    )
+                })
+                .collect::<Vec<_>>()
         };
         let id = new_id();
         let deadline = rules::deadline(now, r.time_limit_secs, r.closes_at);
@@ -219,7 +247,9 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
             Err(e) => return Err(e.into()),
         }
     }
-    Err(StoreError::Invalid("Máy chủ đang bận, vui lòng thử lại".into()))
+    Err(StoreError::Invalid(
+        "Máy chủ đang bận, vui lòng thử lại".into(),
+    ))
 }
 
 /// SQLite refuses to upgrade a read transaction whose snapshot went stale.
@@ -229,9 +259,19 @@ fn is_busy(e: &sqlx::Error) -> bool {
 
 /// Saves (or, with an empty response, clears) the answer at `position`.
 /// `display` uses the option positions as shown.
-pub async fn save_answer(db: &Db, attempt: &AttemptRecord, position: i64, display: Response, now: i64) -> Result<()> {
+pub async fn save_answer(
+    db: &Db,
+    attempt: &AttemptRecord,
+    position: i64,
+    display: Response,
+    now: i64,
+) -> Result<()> {
     if !attempt.is_open() {
-        return Err(if attempt.closed_by.as_deref() == Some("deadline") { expired() } else { StoreError::Invalid("Bài thi đã nộp, không thể sửa câu trả lời".into()) });
+        return Err(if attempt.closed_by.as_deref() == Some("deadline") {
+            expired()
+        } else {
+            StoreError::Invalid("Bài thi đã nộp, không thể sửa câu trả lời".into())
+        });
     }
     if !rules::accepts(now, attempt.deadline) {
         close(db, attempt, Closing::Deadline, now).await?;
@@ -252,7 +292,12 @@ pub async fn save_answer(db: &Db, attempt: &AttemptRecord, position: i64, displa
     let stored = match display {
         Response::Choices(c) => Response::Choices(
             c.iter()
-                .map(|&d| item.option_order.get(d).copied().ok_or_else(|| StoreError::Invalid("Phương án không tồn tại".into())))
+                .map(|&d| {
+                    item.option_order
+                        .get(d)
+                        .copied()
+                        .ok_or_else(|| StoreError::Invalid("Phương án không tồn tại".into()))
+                })
                 .collect::<Result<_>>()?,
         ),
         Response::Text(t) => Response::Text(crate::text::clean(&t)),
@@ -271,7 +316,9 @@ pub async fn save_answer(db: &Db, attempt: &AttemptRecord, position: i64, displa
     .execute(&db.pool)
     .await?;
     if res.rows_affected() == 0 {
-        return Err(StoreError::Invalid("Bài thi đã nộp, không thể sửa câu trả lời".into()));
+        return Err(StoreError::Invalid(
+            "Bài thi đã nộp, không thể sửa câu trả lời".into(),
+        ));
     }
     Ok(())
 }
@@ -286,9 +333,18 @@ pub enum Closing {
 
 /// Submits; past the deadline the attempt closes as the deadline would have
 /// closed it. A repeated submit returns the attempt unchanged.
-pub async fn submit(db: &Db, attempt: &AttemptRecord, prediction: Option<i64>, now: i64) -> Result<AttemptRecord> {
+pub async fn submit(
+    db: &Db,
+    attempt: &AttemptRecord,
+    prediction: Option<i64>,
+    now: i64,
+) -> Result<AttemptRecord> {
     if attempt.is_open() {
-        let how = if rules::accepts(now, attempt.deadline) { Closing::Submit(prediction) } else { Closing::Deadline };
+        let how = if rules::accepts(now, attempt.deadline) {
+            Closing::Submit(prediction)
+        } else {
+            Closing::Deadline
+        };
         close(db, attempt, how, now).await?;
     }
     get_one(db, &attempt.id).await
@@ -297,7 +353,14 @@ pub async fn submit(db: &Db, attempt: &AttemptRecord, prediction: Option<i64>, n
 /// Grades and closes an open attempt; does nothing if it is already closed.
 pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> Result<()> {
     let items = items(db, &attempt.id).await?;
-    let marks: Vec<bool> = items.iter().map(|i| i.response.as_ref().is_some_and(|r| grading::is_correct(&i.draft, r))).collect();
+    let marks: Vec<bool> = items
+        .iter()
+        .map(|i| {
+            i.response
+                .as_ref()
+                .is_some_and(|r| grading::is_correct(&i.draft, r))
+        })
+        .collect();
     let score = marks.iter().filter(|m| **m).count() as i64;
     let (finished_at, closed_by, prediction) = match how {
         Closing::Submit(p) => (now.min(attempt.deadline + rules::GRACE_MS), "submit", p),
@@ -317,12 +380,14 @@ pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> 
         return Ok(());
     }
     for (item, ok) in items.iter().zip(&marks) {
-        sqlx::query("UPDATE attempt_items SET correct = $1 WHERE attempt_id = $2 AND position = $3")
-            .bind(i64::from(*ok))
-            .bind(&attempt.id)
-            .bind(item.position)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE attempt_items SET correct = $1 WHERE attempt_id = $2 AND position = $3",
+        )
+        .bind(i64::from(*ok))
+        .bind(&attempt.id)
+        .bind(item.position)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -331,10 +396,12 @@ pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> 
 /// Closes every attempt whose deadline (and grace) has passed, whether or
 /// not its contestant comes back. Returns how many it closed.
 pub async fn close_due(db: &Db, now: i64) -> Result<usize> {
-    let rows = sqlx::query(&format!("{SELECT} WHERE finished_at IS NULL AND deadline < $1 ORDER BY deadline LIMIT 500"))
-        .bind(now - rules::GRACE_MS)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE finished_at IS NULL AND deadline < $1 ORDER BY deadline LIMIT 500"
+    ))
+    .bind(now - rules::GRACE_MS)
+    .fetch_all(&db.pool)
+    .await?;
     let due: Vec<AttemptRecord> = rows.iter().map(from_row).collect::<Result<_>>()?;
     for a in &due {
         close(db, a, Closing::Deadline, now).await?;
@@ -415,7 +482,9 @@ pub async fn per_day(db: &Db, round_id: &str) -> Result<Vec<(i64, i64, i64)>> {
     .bind(round_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(|r| Ok((get(r, "day")?, get(r, "n")?, get(r, "people")?))).collect()
+    rows.iter()
+        .map(|r| Ok((get(r, "day")?, get(r, "n")?, get(r, "people")?)))
+        .collect()
 }
 
 /// Per unit of the contestants: (unit id, people who attempted, attempts).
@@ -434,9 +503,16 @@ pub async fn per_unit(db: &Db, round_ids: &[String]) -> Result<Vec<(Option<Strin
         q = q.bind(id);
     }
     let rows = q.fetch_all(&db.pool).await?;
-    rows.iter().map(|r| Ok((get(r, "unit_id")?, get(r, "people")?, get(r, "n")?))).collect()
+    rows.iter()
+        .map(|r| Ok((get(r, "unit_id")?, get(r, "people")?, get(r, "n")?)))
+        .collect()
 }
 
 pub async fn of_round_count(db: &Db, round_id: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE round_id = $1").bind(round_id).fetch_one(&db.pool).await?)
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE round_id = $1")
+            .bind(round_id)
+            .fetch_one(&db.pool)
+            .await?,
+    )
 }

@@ -10,9 +10,20 @@ pub struct ContestRecord {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<ContestRecord>> {
-    let rows = sqlx::query("SELECT id, name, description, created_at FROM contests ORDER BY created_at DESC").fetch_all(&db.pool).await?;
+    let rows = sqlx::query(
+        "SELECT id, name, description, created_at FROM contests ORDER BY created_at DESC",
+    )
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter()
-        .map(|r| Ok(ContestRecord { id: get(r, "id")?, name: get(r, "name")?, description: get(r, "description")?, created_at: get(r, "created_at")? }))
+        .map(|r| {
+            Ok(ContestRecord {
+                id: get(r, "id")?,
+                name: get(r, "name")?,
+                description: get(r, "description")?,
+                created_at: get(r, "created_at")?,
+            })
+        })
         .collect()
 }
 
@@ -34,5 +45,10 @@ pub async fn get_one(db: &Db, id: &str) -> Result<ContestRecord> {
         .fetch_optional(&db.pool)
         .await?
         .ok_or(super::StoreError::NotFound)?;
-    Ok(ContestRecord { id: get(&r, "id")?, name: get(&r, "name")?, description: get(&r, "description")?, created_at: get(&r, "created_at")? })
+    Ok(ContestRecord {
+        id: get(&r, "id")?,
+        name: get(&r, "name")?,
+        description: get(&r, "description")?,
+        created_at: get(&r, "created_at")?,
+    })
 }

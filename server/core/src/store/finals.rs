@@ -36,7 +36,9 @@ impl CodeRole {
 fn code(len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
-    (0..len).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+    (0..len)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 fn program_json(p: &Program) -> Result<String> {
@@ -44,7 +46,12 @@ fn program_json(p: &Program) -> Result<String> {
 }
 
 /// Creates a final with a join code, a host code and a code per seat and judge.
-pub async fn create(db: &Db, contest_id: Option<&str>, name: &str, program: &Program) -> Result<String> {
+pub async fn create(
+    db: &Db,
+    contest_id: Option<&str>,
+    name: &str,
+    program: &Program,
+) -> Result<String> {
     let problems = program.problems();
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems.join("; ")));
@@ -61,7 +68,12 @@ pub async fn create(db: &Db, contest_id: Option<&str>, name: &str, program: &Pro
         .execute(&mut *tx)
         .await?;
     let mut slots: Vec<(&str, i64)> = vec![("host", 0)];
-    slots.extend(program.finalists.iter().map(|f| ("seat", i64::from(f.seat))));
+    slots.extend(
+        program
+            .finalists
+            .iter()
+            .map(|f| ("seat", i64::from(f.seat))),
+    );
     slots.extend((0..program.judges.len()).map(|j| ("judge", j as i64)));
     for (role, slot) in slots {
         sqlx::query("INSERT INTO final_codes (code, final_id, role, slot) VALUES ($1, $2, $3, $4)")
@@ -77,17 +89,19 @@ pub async fn create(db: &Db, contest_id: Option<&str>, name: &str, program: &Pro
 }
 
 pub async fn get_one(db: &Db, id: &str) -> Result<FinalRecord> {
-    let r = sqlx::query("SELECT id, contest_id, name, program, join_code FROM finals WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r =
+        sqlx::query("SELECT id, contest_id, name, program, join_code FROM finals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
     let program: String = get(&r, "program")?;
     Ok(FinalRecord {
         id: get(&r, "id")?,
         contest_id: get(&r, "contest_id")?,
         name: get(&r, "name")?,
-        program: serde_json::from_str(&program).map_err(|e| StoreError::Corrupt(format!("program: {e}")))?,
+        program: serde_json::from_str(&program)
+            .map_err(|e| StoreError::Corrupt(format!("program: {e}")))?,
         join_code: get(&r, "join_code")?,
     })
 }
@@ -112,19 +126,31 @@ pub async fn by_code(db: &Db, code: &str) -> Result<(String, CodeRole)> {
 
 /// Every code of a final, for the organizer: (role, slot, code).
 pub async fn codes(db: &Db, final_id: &str) -> Result<Vec<(String, i64, String)>> {
-    let rows = sqlx::query("SELECT role, slot, code FROM final_codes WHERE final_id = $1 ORDER BY role, slot").bind(final_id).fetch_all(&db.pool).await?;
-    rows.iter().map(|r| Ok((get(r, "role")?, get(r, "slot")?, get(r, "code")?))).collect()
+    let rows = sqlx::query(
+        "SELECT role, slot, code FROM final_codes WHERE final_id = $1 ORDER BY role, slot",
+    )
+    .bind(final_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((get(r, "role")?, get(r, "slot")?, get(r, "code")?)))
+        .collect()
 }
 
 pub async fn events(db: &Db, final_id: &str) -> Result<Vec<Event>> {
-    let rows = sqlx::query("SELECT seq, at, kind FROM live_events WHERE final_id = $1 ORDER BY seq").bind(final_id).fetch_all(&db.pool).await?;
+    let rows =
+        sqlx::query("SELECT seq, at, kind FROM live_events WHERE final_id = $1 ORDER BY seq")
+            .bind(final_id)
+            .fetch_all(&db.pool)
+            .await?;
     rows.iter()
         .map(|r| {
             let kind: String = get(r, "kind")?;
             Ok(Event {
                 seq: get::<i64>(r, "seq")? as u64,
                 at: get(r, "at")?,
-                kind: serde_json::from_str::<EventKind>(&kind).map_err(|e| StoreError::Corrupt(format!("event: {e}")))?,
+                kind: serde_json::from_str::<EventKind>(&kind)
+                    .map_err(|e| StoreError::Corrupt(format!("event: {e}")))?,
             })
         })
         .collect()
@@ -132,30 +158,154 @@ pub async fn events(db: &Db, final_id: &str) -> Result<Vec<Event>> {
 
 /// Appends events atomically. `Conflict` when another writer already used
 /// one of the numbers: the caller reloads and decides again.
-pub async fn append(db: &Db, final_id: &str, actor: Actor, events: &[Event]) -> std::result::Result<(), AppendError> {
-    let actor = serde_json::to_string(&actor).map_err(|e| AppendError::Store(StoreError::Corrupt(e.to_string())))?;
-    let mut tx = db.pool.begin().await.map_err(|e| AppendError::Store(e.into()))?;
+pub async fn append(
+    db: &Db,
+    final_id: &str,
+    actor: Actor,
+    events: &[Event],
+) -> std::result::Result<(), AppendError> {
+    let actor = serde_json::to_string(&actor)
+        .map_err(|e| AppendError::Store(StoreError::Corrupt(e.to_string())))?;
+    let mut tx = db
+        .pool
+        .begin()
+        .await
+        .map_err(|e| AppendError::Store(e.into()))?;
     for e in events {
-        let kind = serde_json::to_string(&e.kind).map_err(|e| AppendError::Store(StoreError::Corrupt(e.to_string())))?;
-        let res = sqlx::query("INSERT INTO live_events (final_id, seq, at, actor, kind) VALUES ($1, $2, $3, $4, $5)")
-            .bind(final_id)
-            .bind(e.seq as i64)
-            .bind(e.at)
-            .bind(&actor)
-            .bind(kind)
-            .execute(&mut *tx)
-            .await;
+        let kind = serde_json::to_string(&e.kind)
+            .map_err(|e| AppendError::Store(StoreError::Corrupt(e.to_string())))?;
+        let res = sqlx::query(
+            "INSERT INTO live_events (final_id, seq, at, actor, kind) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(final_id)
+        .bind(e.seq as i64)
+        .bind(e.at)
+        .bind(&actor)
+        .bind(kind)
+        .execute(&mut *tx)
+        .await;
         match res {
             Err(err) if is_unique_violation(&err) => return Err(AppendError::Conflict),
             Err(err) => return Err(AppendError::Store(err.into())),
             Ok(_) => {}
         }
     }
-    tx.commit().await.map_err(|e| if is_unique_violation(&e) { AppendError::Conflict } else { AppendError::Store(e.into()) })
+    tx.commit().await.map_err(|e| {
+        if is_unique_violation(&e) {
+            AppendError::Conflict
+        } else {
+            AppendError::Store(e.into())
+        }
+    })
 }
 
 #[derive(Debug)]
 pub enum AppendError {
     Conflict,
     Store(StoreError),
+}
+
+/// The number of the last stored event (0 when none).
+pub async fn last_seq(db: &Db, final_id: &str) -> Result<u64> {
+    let r =
+        sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM live_events WHERE final_id = $1")
+            .bind(final_id)
+            .fetch_one(&db.pool)
+            .await?;
+    Ok(get::<i64>(&r, "last")? as u64)
+}
+
+/// The final a join code opens to the audience.
+pub async fn by_join_code(db: &Db, code: &str) -> Result<String> {
+    let r = sqlx::query("SELECT id FROM finals WHERE join_code = $1")
+        .bind(code.trim().to_uppercase())
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    get(&r, "id")
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FinalSummary {
+    pub id: String,
+    pub name: String,
+    pub contest_id: Option<String>,
+    pub finalists: usize,
+    pub segments: usize,
+    pub events: i64,
+    pub created_at: i64,
+}
+
+/// Every final, newest first.
+pub async fn list(db: &Db) -> Result<Vec<FinalSummary>> {
+    let rows = sqlx::query(
+        "SELECT f.id, f.name, f.contest_id, f.program, f.created_at, (SELECT COUNT(*) FROM live_events e WHERE e.final_id = f.id) AS events \
+         FROM finals f ORDER BY f.created_at DESC",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let program: String = get(r, "program")?;
+            let program: Program = serde_json::from_str(&program)
+                .map_err(|e| StoreError::Corrupt(format!("program: {e}")))?;
+            Ok(FinalSummary {
+                id: get(r, "id")?,
+                name: get(r, "name")?,
+                contest_id: get(r, "contest_id")?,
+                finalists: program.finalists.len(),
+                segments: program.segments.len(),
+                events: get(r, "events")?,
+                created_at: get(r, "created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The log with who sent each event, for the organizer.
+pub async fn log(db: &Db, final_id: &str) -> Result<Vec<(Event, Actor)>> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, kind FROM live_events WHERE final_id = $1 ORDER BY seq",
+    )
+    .bind(final_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = get(r, "kind")?;
+            let actor: String = get(r, "actor")?;
+            Ok((
+                Event {
+                    seq: get::<i64>(r, "seq")? as u64,
+                    at: get(r, "at")?,
+                    kind: serde_json::from_str::<EventKind>(&kind)
+                        .map_err(|e| StoreError::Corrupt(format!("event: {e}")))?,
+                },
+                serde_json::from_str::<Actor>(&actor)
+                    .map_err(|e| StoreError::Corrupt(format!("actor: {e}")))?,
+            ))
+        })
+        .collect()
+}
+
+/// What a screen's code opens: a final and the viewer it sees as. Seat,
+/// judge and host codes first, then the audience's join code.
+pub async fn resolve(db: &Db, code: &str) -> Result<(String, crate::live::Viewer)> {
+    use crate::live::Viewer;
+    let code = code.trim();
+    if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(StoreError::NotFound);
+    }
+    match by_code(db, code).await {
+        Ok((id, role)) => Ok((
+            id,
+            match role {
+                CodeRole::Host => Viewer::Host,
+                CodeRole::Seat(s) => Viewer::Seat(s),
+                CodeRole::Judge(j) => Viewer::Judge(j),
+            },
+        )),
+        Err(StoreError::NotFound) => Ok((by_join_code(db, code).await?, Viewer::Audience)),
+        Err(e) => Err(e),
+    }
 }

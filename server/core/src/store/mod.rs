@@ -61,7 +61,9 @@ pub fn new_id() -> String {
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Database(d) => {
-            d.is_unique_violation() || d.message().contains("UNIQUE") || d.code().as_deref() == Some("23505")
+            d.is_unique_violation()
+                || d.message().contains("UNIQUE")
+                || d.code().as_deref() == Some("23505")
         }
         _ => false,
     }
@@ -85,14 +87,23 @@ impl Db {
         } else if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else {
-            return Err(StoreError::Invalid(format!("DATABASE_URL không được hỗ trợ: {url}")));
+            return Err(StoreError::Invalid(format!(
+                "DATABASE_URL không được hỗ trợ: {url}"
+            )));
         };
         if backend == Backend::Sqlite {
-            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
             let path = path.split('?').next().unwrap_or("");
             if let Some(dir) = std::path::Path::new(path).parent() {
                 if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Invalid(format!("không tạo được thư mục dữ liệu {}: {e}", dir.display())))?;
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Invalid(format!(
+                            "không tạo được thư mục dữ liệu {}: {e}",
+                            dir.display()
+                        ))
+                    })?;
                 }
             }
         }

@@ -40,7 +40,8 @@ pub(crate) fn draft_from_row(r: &AnyRow, key: Option<String>) -> Result<Question
         topic: get(r, "topic")?,
         difficulty: Difficulty::parse(&difficulty).ok_or_else(|| corrupt("difficulty"))?,
         text: get(r, "text")?,
-        options: serde_json::from_str::<Vec<QuestionOption>>(&options).map_err(|_| corrupt("options"))?,
+        options: serde_json::from_str::<Vec<QuestionOption>>(&options)
+            .map_err(|_| corrupt("options"))?,
         answers: serde_json::from_str::<Vec<String>>(&answers).map_err(|_| corrupt("answers"))?,
         tolerance: get(r, "tolerance")?,
         explanation: get(r, "explanation")?,
@@ -76,29 +77,56 @@ pub async fn list(db: &Db, f: &Filter) -> Result<(Vec<QuestionRow>, i64)> {
         args.push(d.as_str().to_string());
         conds.push(format!("v.difficulty = ${}", args.len()));
     }
-    if let Some(t) = f.text.as_deref().map(duplicate_key).filter(|t| !t.is_empty()) {
+    if let Some(t) = f
+        .text
+        .as_deref()
+        .map(duplicate_key)
+        .filter(|t| !t.is_empty())
+    {
         args.push(format!("%{t}%"));
-        conds.push(format!("(v.dup_key LIKE ${} OR q.qkey LIKE ${})", args.len(), args.len() + 1));
-        args.push(format!("%{}%", f.text.as_deref().unwrap_or("").trim().to_lowercase()));
+        conds.push(format!(
+            "(v.dup_key LIKE ${} OR q.qkey LIKE ${})",
+            args.len(),
+            args.len() + 1
+        ));
+        args.push(format!(
+            "%{}%",
+            f.text.as_deref().unwrap_or("").trim().to_lowercase()
+        ));
     }
-    let filter = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+    let filter = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    };
     let count_sql = format!("SELECT COUNT(*) AS n FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.current_version{filter}");
     let mut count_q = sqlx::query(&count_sql);
     for a in &args {
         count_q = count_q.bind(a);
     }
     let total: i64 = get(&count_q.fetch_one(&db.pool).await?, "n")?;
-    let list_sql = format!("{CURRENT}{filter} ORDER BY q.qkey LIMIT ${} OFFSET ${}", args.len() + 1, args.len() + 2);
+    let list_sql = format!(
+        "{CURRENT}{filter} ORDER BY q.qkey LIMIT ${} OFFSET ${}",
+        args.len() + 1,
+        args.len() + 2
+    );
     let mut q = sqlx::query(&list_sql);
     for a in &args {
         q = q.bind(a);
     }
-    let rows = q.bind(f.limit.clamp(1, 1000)).bind(f.offset.max(0)).fetch_all(&db.pool).await?;
+    let rows = q
+        .bind(f.limit.clamp(1, 1000))
+        .bind(f.offset.max(0))
+        .fetch_all(&db.pool)
+        .await?;
     Ok((rows.iter().map(row_from).collect::<Result<_>>()?, total))
 }
 
 pub async fn get_one(db: &Db, id: &str) -> Result<QuestionRow> {
-    let row = sqlx::query(&format!("{CURRENT} WHERE q.id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(&format!("{CURRENT} WHERE q.id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
     row_from(&row.ok_or(StoreError::NotFound)?)
 }
 
@@ -109,7 +137,13 @@ pub async fn versions(db: &Db, id: &str) -> Result<Vec<(i64, i64, QuestionDraft)
         .fetch_all(&db.pool)
         .await?;
     rows.iter()
-        .map(|r| Ok((get(r, "version")?, get(r, "created_at")?, draft_from_row(r, Some(get(r, "qkey")?))?)))
+        .map(|r| {
+            Ok((
+                get(r, "version")?,
+                get(r, "created_at")?,
+                draft_from_row(r, Some(get(r, "qkey")?))?,
+            ))
+        })
         .collect()
 }
 
@@ -118,7 +152,11 @@ async fn existing(tx: &mut Transaction<'_, Any>) -> Result<Vec<Existing>> {
     rows.iter()
         .map(|r| {
             let row = row_from(r)?;
-            Ok(Existing { question_id: row.id, key: row.draft.key.clone().unwrap_or_default(), draft: row.draft })
+            Ok(Existing {
+                question_id: row.id,
+                key: row.draft.key.clone().unwrap_or_default(),
+                draft: row.draft,
+            })
         })
         .collect()
 }
@@ -133,15 +171,21 @@ pub async fn plan(db: &Db, incoming: Vec<(usize, QuestionDraft)>) -> Result<Plan
 
 /// Imports in one transaction: everything or, on any error, nothing. The
 /// plan is recomputed inside the transaction so it matches what is written.
-pub async fn import(db: &Db, incoming: Vec<(usize, QuestionDraft)>, user_id: Option<&str>, upload_id: Option<&str>) -> Result<Plan> {
+pub async fn import(
+    db: &Db,
+    incoming: Vec<(usize, QuestionDraft)>,
+    user_id: Option<&str>,
+    upload_id: Option<&str>,
+) -> Result<Plan> {
     let mut tx = db.pool.begin().await?;
     if let Some(id) = upload_id {
         // Claiming the upload first makes a second confirm fail instead of importing twice.
-        let claimed = sqlx::query("UPDATE uploads SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
-            .bind(now_ms())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let claimed =
+            sqlx::query("UPDATE uploads SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
+                .bind(now_ms())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         if claimed.rows_affected() == 0 {
             return Err(StoreError::Invalid("Tệp này đã được nhập rồi".into()));
         }
@@ -149,14 +193,24 @@ pub async fn import(db: &Db, incoming: Vec<(usize, QuestionDraft)>, user_id: Opt
     let existing = existing(&mut tx).await?;
     let plan = bank::plan(&existing, incoming);
     if !plan.errors.is_empty() {
-        return Err(StoreError::Invalid(plan.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")));
+        return Err(StoreError::Invalid(
+            plan.errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
     }
     let now = now_ms();
     for e in &plan.entries {
         match &e.action {
             Action::New => {
                 let id = new_id();
-                let key = e.draft.key.clone().unwrap_or_else(|| format!("q.{}", &id[..8]));
+                let key = e
+                    .draft
+                    .key
+                    .clone()
+                    .unwrap_or_else(|| format!("q.{}", &id[..8]));
                 sqlx::query("INSERT INTO questions (id, qkey, current_version, retired, created_at, updated_at) VALUES ($1, $2, 1, 0, $3, $4)")
                     .bind(&id)
                     .bind(&key)
@@ -176,7 +230,14 @@ pub async fn import(db: &Db, incoming: Vec<(usize, QuestionDraft)>, user_id: Opt
     Ok(plan)
 }
 
-async fn insert_version(tx: &mut Transaction<'_, Any>, id: &str, version: i64, d: &QuestionDraft, user_id: Option<&str>, now: i64) -> Result<()> {
+async fn insert_version(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    version: i64,
+    d: &QuestionDraft,
+    user_id: Option<&str>,
+    now: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO question_versions (question_id, version, kind, topic, difficulty, text, options, answers, tolerance, explanation, source, image, dup_key, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
@@ -201,8 +262,17 @@ async fn insert_version(tx: &mut Transaction<'_, Any>, id: &str, version: i64, d
     Ok(())
 }
 
-async fn bump(tx: &mut Transaction<'_, Any>, id: &str, d: &QuestionDraft, user_id: Option<&str>, now: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT current_version FROM questions WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+async fn bump(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    d: &QuestionDraft,
+    user_id: Option<&str>,
+    now: i64,
+) -> Result<i64> {
+    let row = sqlx::query("SELECT current_version FROM questions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
     let current: i64 = get(&row.ok_or(StoreError::NotFound)?, "current_version")?;
     let next = current + 1;
     insert_version(tx, id, next, d, user_id, now).await?;
@@ -216,14 +286,22 @@ async fn bump(tx: &mut Transaction<'_, Any>, id: &str, d: &QuestionDraft, user_i
 }
 
 /// Saves an edit as a new version; an unchanged question keeps its version.
-pub async fn save_version(db: &Db, id: &str, mut draft: QuestionDraft, user_id: &str) -> Result<i64> {
+pub async fn save_version(
+    db: &Db,
+    id: &str,
+    mut draft: QuestionDraft,
+    user_id: &str,
+) -> Result<i64> {
     draft.normalize();
     let problems = draft.problems();
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems.join("; ")));
     }
     let mut tx = db.pool.begin().await?;
-    let row = sqlx::query(&format!("{CURRENT} WHERE q.id = $1")).bind(id).fetch_optional(&mut *tx).await?;
+    let row = sqlx::query(&format!("{CURRENT} WHERE q.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
     let current = row_from(&row.ok_or(StoreError::NotFound)?)?;
     draft.key = current.draft.key.clone();
     if current.draft.same_content(&draft) {
@@ -258,7 +336,11 @@ pub async fn set_retired(db: &Db, id: &str, retired: bool) -> Result<()> {
 
 /// The current versions in key order, for export.
 pub async fn export(db: &Db, include_retired: bool) -> Result<Vec<QuestionDraft>> {
-    let sql = if include_retired { format!("{CURRENT} ORDER BY q.qkey") } else { format!("{CURRENT} WHERE q.retired = 0 ORDER BY q.qkey") };
+    let sql = if include_retired {
+        format!("{CURRENT} ORDER BY q.qkey")
+    } else {
+        format!("{CURRENT} WHERE q.retired = 0 ORDER BY q.qkey")
+    };
     let rows = sqlx::query(&sql).fetch_all(&db.pool).await?;
     rows.iter().map(|r| row_from(r).map(|q| q.draft)).collect()
 }
@@ -268,5 +350,7 @@ pub async fn stats(db: &Db) -> Result<Vec<(String, String, i64)>> {
     let rows = sqlx::query("SELECT v.topic, v.difficulty, COUNT(*) AS n FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.current_version WHERE q.retired = 0 GROUP BY v.topic, v.difficulty")
         .fetch_all(&db.pool)
         .await?;
-    rows.iter().map(|r| Ok((get(r, "topic")?, get(r, "difficulty")?, get(r, "n")?))).collect()
+    rows.iter()
+        .map(|r| Ok((get(r, "topic")?, get(r, "difficulty")?, get(r, "n")?)))
+        .collect()
 }

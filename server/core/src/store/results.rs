@@ -40,11 +40,17 @@ pub struct RoundResults {
 /// Ranks one round's finished attempts (as `attempts::finished` returns them,
 /// grouped by person in the order taken).
 pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
-    let outcomes: Vec<Outcome> = finished.iter().filter_map(|f| f.attempt.outcome()).collect();
+    let outcomes: Vec<Outcome> = finished
+        .iter()
+        .filter_map(|f| f.attempt.outcome())
+        .collect();
     let perfect = ranking::perfect_count(&outcomes);
     let mut people: BTreeMap<&str, Vec<&Finished>> = BTreeMap::new();
     for f in finished {
-        people.entry(f.attempt.user_id.as_str()).or_default().push(f);
+        people
+            .entry(f.attempt.user_id.as_str())
+            .or_default()
+            .push(f);
     }
     let mut entries = Vec::new();
     for list in people.values() {
@@ -53,11 +59,17 @@ pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
             continue;
         }
         if let Some(i) = ranking::counted(&outs, rules.counting, perfect, rules.prediction) {
-            entries.push(((list[i], outs[i], list.len()), Standing::of(&outs[i], perfect, rules.prediction)));
+            entries.push((
+                (list[i], outs[i], list.len()),
+                Standing::of(&outs[i], perfect, rules.prediction),
+            ));
         }
     }
     let ranked = ranking::rank(entries);
-    let prizes = ranking::award(&ranked.iter().map(|r| r.rank).collect::<Vec<_>>(), &rules.prizes);
+    let prizes = ranking::award(
+        &ranked.iter().map(|r| r.rank).collect::<Vec<_>>(),
+        &rules.prizes,
+    );
     let rows = ranked
         .into_iter()
         .zip(prizes)
@@ -74,7 +86,8 @@ pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
                 score: i64::from(o.score),
                 total: i64::from(o.total),
                 prediction: o.prediction,
-                distance: (rules.prediction && o.prediction.is_some()).then_some(r.standing.distance),
+                distance: (rules.prediction && o.prediction.is_some())
+                    .then_some(r.standing.distance),
                 time_ms: o.time_ms,
                 submitted_at: o.submitted_at,
                 attempts: n,
@@ -82,24 +95,39 @@ pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
             }
         })
         .collect();
-    RoundResults { perfect, attempts: outcomes.len(), rows }
+    RoundResults {
+        perfect,
+        attempts: outcomes.len(),
+        rows,
+    }
 }
 
 pub async fn round(db: &Db, round_id: &str) -> Result<RoundResults> {
     let round = rounds::get_one(db, round_id).await?;
-    Ok(rank_round(&round.rules, &attempts::finished(db, round_id).await?))
+    Ok(rank_round(
+        &round.rules,
+        &attempts::finished(db, round_id).await?,
+    ))
 }
 
 /// The overall ranking of a contest: each person's counted attempt in every
 /// round, summed. Prizes are left to the rounds and the final.
 pub async fn overall(db: &Db, contest_id: &str) -> Result<Vec<RankRow>> {
     let mut totals: BTreeMap<String, (RankRow, Standing)> = BTreeMap::new();
-    for round in rounds::list(db, contest_id).await?.into_iter().filter(|r| r.published) {
+    for round in rounds::list(db, contest_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.published)
+    {
         let results = round_results_rows(db, &round.id, &round.rules).await?;
         for row in results {
             let s = Standing {
                 score: row.score,
-                distance: row.distance.unwrap_or(if round.rules.prediction { ranking::NO_PREDICTION } else { 0 }),
+                distance: row.distance.unwrap_or(if round.rules.prediction {
+                    ranking::NO_PREDICTION
+                } else {
+                    0
+                }),
                 time_ms: row.time_ms,
                 submitted_at: row.submitted_at,
             };
@@ -119,7 +147,13 @@ pub async fn overall(db: &Db, contest_id: &str) -> Result<Vec<RankRow>> {
         }
     }
     let ranked = ranking::rank(totals.into_values().map(|(row, s)| (row, s)).collect());
-    Ok(ranked.into_iter().map(|r| RankRow { rank: r.rank, ..r.key }).collect())
+    Ok(ranked
+        .into_iter()
+        .map(|r| RankRow {
+            rank: r.rank,
+            ..r.key
+        })
+        .collect())
 }
 
 async fn round_results_rows(db: &Db, round_id: &str, rules: &RoundRules) -> Result<Vec<RankRow>> {
@@ -158,13 +192,23 @@ pub async fn finalists(db: &Db, contest_id: &str) -> Result<Vec<Finalist>> {
 }
 
 /// Replaces the contest's finalists with `user_ids`, in order, at once.
-pub async fn confirm_finalists(db: &Db, contest_id: &str, user_ids: &[String], by: &str) -> Result<()> {
+pub async fn confirm_finalists(
+    db: &Db,
+    contest_id: &str,
+    user_ids: &[String],
+    by: &str,
+) -> Result<()> {
     if user_ids.is_empty() {
-        return Err(StoreError::Invalid("Danh sách thí sinh vào chung kết đang trống".into()));
+        return Err(StoreError::Invalid(
+            "Danh sách thí sinh vào chung kết đang trống".into(),
+        ));
     }
     let now = now_ms();
     let mut tx = db.pool.begin().await?;
-    sqlx::query("DELETE FROM finalists WHERE contest_id = $1").bind(contest_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM finalists WHERE contest_id = $1")
+        .bind(contest_id)
+        .execute(&mut *tx)
+        .await?;
     for (i, u) in user_ids.iter().enumerate() {
         sqlx::query("INSERT INTO finalists (contest_id, user_id, position, confirmed_at, confirmed_by) VALUES ($1, $2, $3, $4, $5)")
             .bind(contest_id)

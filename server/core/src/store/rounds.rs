@@ -19,11 +19,17 @@ pub struct RoundRecord {
 
 impl RoundRecord {
     pub fn phase(&self, now: i64) -> Phase {
-        Phase::at(self.published, self.rules.opens_at, self.rules.closes_at, now)
+        Phase::at(
+            self.published,
+            self.rules.opens_at,
+            self.rules.closes_at,
+            now,
+        )
     }
 }
 
-const SELECT: &str = "SELECT id, contest_id, rules, published, key_published, results_published FROM rounds";
+const SELECT: &str =
+    "SELECT id, contest_id, rules, published, key_published, results_published FROM rounds";
 
 fn from_row(r: &AnyRow) -> Result<RoundRecord> {
     let rules: String = get(r, "rules")?;
@@ -31,7 +37,8 @@ fn from_row(r: &AnyRow) -> Result<RoundRecord> {
     Ok(RoundRecord {
         id: get(r, "id")?,
         contest_id: get(r, "contest_id")?,
-        rules: serde_json::from_str(&rules).map_err(|e| StoreError::Corrupt(format!("round rules: {e}")))?,
+        rules: serde_json::from_str(&rules)
+            .map_err(|e| StoreError::Corrupt(format!("round rules: {e}")))?,
         published: flag("published")?,
         key_published: flag("key_published")?,
         results_published: flag("results_published")?,
@@ -43,18 +50,31 @@ fn rules_json(rules: &RoundRules) -> Result<String> {
 }
 
 pub async fn get_one(db: &Db, id: &str) -> Result<RoundRecord> {
-    let row = sqlx::query(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
     from_row(&row.ok_or(StoreError::NotFound)?)
 }
 
 pub async fn list(db: &Db, contest_id: &str) -> Result<Vec<RoundRecord>> {
-    let rows = sqlx::query(&format!("{SELECT} WHERE contest_id = $1 ORDER BY opens_at, created_at")).bind(contest_id).fetch_all(&db.pool).await?;
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE contest_id = $1 ORDER BY opens_at, created_at"
+    ))
+    .bind(contest_id)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
 /// Published rounds not yet closed at `now`, for contestants' home page.
 pub async fn list_current(db: &Db, now: i64) -> Result<Vec<RoundRecord>> {
-    let rows = sqlx::query(&format!("{SELECT} WHERE published = 1 AND closes_at > $1 ORDER BY opens_at")).bind(now).fetch_all(&db.pool).await?;
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE published = 1 AND closes_at > $1 ORDER BY opens_at"
+    ))
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -77,7 +97,10 @@ pub async fn create(db: &Db, contest_id: &str, rules: &RoundRules) -> Result<Str
 /// and prizes may change: the rest would treat contestants unequally.
 pub async fn update(db: &Db, id: &str, rules: &RoundRules) -> Result<()> {
     let current = get_one(db, id).await?;
-    let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE round_id = $1").bind(id).fetch_one(&db.pool).await?;
+    let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE round_id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?;
     if attempts > 0 {
         let mut same = rules.clone();
         same.closes_at = current.rules.closes_at;
@@ -114,12 +137,14 @@ pub async fn set_results_published(db: &Db, id: &str, v: bool) -> Result<()> {
 }
 
 async fn flag(db: &Db, id: &str, column: &'static str, v: bool) -> Result<()> {
-    let res = sqlx::query(&format!("UPDATE rounds SET {column} = $1, updated_at = $2 WHERE id = $3"))
-        .bind(i64::from(v))
-        .bind(now_ms())
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    let res = sqlx::query(&format!(
+        "UPDATE rounds SET {column} = $1, updated_at = $2 WHERE id = $3"
+    ))
+    .bind(i64::from(v))
+    .bind(now_ms())
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
     if res.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -130,7 +155,9 @@ async fn flag(db: &Db, id: &str, column: &'static str, v: bool) -> Result<()> {
 pub async fn set_closes_at(db: &Db, id: &str, closes_at: i64) -> Result<()> {
     let mut round = get_one(db, id).await?;
     if closes_at <= round.rules.opens_at {
-        return Err(StoreError::Invalid("Thời điểm kết thúc phải sau thời điểm mở".into()));
+        return Err(StoreError::Invalid(
+            "Thời điểm kết thúc phải sau thời điểm mở".into(),
+        ));
     }
     round.rules.closes_at = closes_at;
     sqlx::query("UPDATE rounds SET rules = $1, closes_at = $2, updated_at = $3 WHERE id = $4")
@@ -168,14 +195,17 @@ pub async fn bank(db: &Db) -> Result<Vec<BankEntry>> {
             let d: String = get(r, "difficulty")?;
             let kind: String = get(r, "kind")?;
             let options: String = get(r, "options")?;
-            let options: Vec<serde_json::Value> = serde_json::from_str(&options).map_err(|_| StoreError::Corrupt("options".into()))?;
+            let options: Vec<serde_json::Value> = serde_json::from_str(&options)
+                .map_err(|_| StoreError::Corrupt("options".into()))?;
             Ok(BankEntry {
-                kind: QuestionKind::parse(&kind).ok_or_else(|| StoreError::Corrupt("kind".into()))?,
+                kind: QuestionKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt("kind".into()))?,
                 options: options.len(),
                 question_id: get(r, "id")?,
                 version: get(r, "current_version")?,
                 topic: get(r, "topic")?,
-                difficulty: Difficulty::parse(&d).ok_or_else(|| StoreError::Corrupt("difficulty".into()))?,
+                difficulty: Difficulty::parse(&d)
+                    .ok_or_else(|| StoreError::Corrupt("difficulty".into()))?,
             })
         })
         .collect()
@@ -186,8 +216,15 @@ pub async fn validate(db: &Db, rules: &RoundRules) -> Result<()> {
     let mut problems = rules.problems();
     if problems.is_empty() {
         let bank = bank(db).await?;
-        let cands: Vec<_> = bank.iter().map(|b| crate::round::draw::Candidate { topic: &b.topic, difficulty: b.difficulty }).collect();
-        if let Err(e) = crate::round::draw::check(&cands, &rules.draw, rules.questions_per_attempt) {
+        let cands: Vec<_> = bank
+            .iter()
+            .map(|b| crate::round::draw::Candidate {
+                topic: &b.topic,
+                difficulty: b.difficulty,
+            })
+            .collect();
+        if let Err(e) = crate::round::draw::check(&cands, &rules.draw, rules.questions_per_attempt)
+        {
             problems.push(e.to_string());
         }
     }

@@ -41,8 +41,19 @@ pub struct SeedReport {
 }
 
 pub async fn first_start(db: &Db, admin_password: Option<&str>) -> Result<SeedReport> {
-    let mut report = SeedReport { questions: 0, admin: None };
-    let (_, total) = questions::list(db, &questions::Filter { include_retired: true, limit: 1, ..Default::default() }).await?;
+    let mut report = SeedReport {
+        questions: 0,
+        admin: None,
+    };
+    let (_, total) = questions::list(
+        db,
+        &questions::Filter {
+            include_retired: true,
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await?;
     if total == 0 {
         let bank = bank().map_err(StoreError::Invalid)?;
         let plan = questions::import(db, bank, None, None).await?;
@@ -57,10 +68,19 @@ pub async fn first_start(db: &Db, admin_password: Option<&str>) -> Result<SeedRe
         .await?;
     }
     if users::count_role(db, Role::Admin).await? == 0 {
-        let password = admin_password.map(String::from).unwrap_or_else(crate::auth::new_password);
+        let password = admin_password
+            .map(String::from)
+            .unwrap_or_else(crate::auth::new_password);
         users::create(
             db,
-            users::NewUser { login: "admin", full_name: "Quản trị hệ thống", password: &password, role: Role::Admin, unit_id: None, position: "" },
+            users::NewUser {
+                login: "admin",
+                full_name: "Quản trị hệ thống",
+                password: &password,
+                role: Role::Admin,
+                unit_id: None,
+                position: "",
+            },
         )
         .await?;
         report.admin = Some(("admin".into(), password));

@@ -33,6 +33,9 @@ pub async fn user(db: &Db, token: &str) -> Result<Option<users::UserRecord>> {
 }
 
 pub async fn delete(db: &Db, token: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&db.pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }

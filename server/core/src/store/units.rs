@@ -14,7 +14,10 @@ pub struct UnitRecord {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<UnitRecord>> {
-    let rows = sqlx::query("SELECT id, code, name, kind, parent_id, headcount FROM units ORDER BY code").fetch_all(&db.pool).await?;
+    let rows =
+        sqlx::query("SELECT id, code, name, kind, parent_id, headcount FROM units ORDER BY code")
+            .fetch_all(&db.pool)
+            .await?;
     rows.iter()
         .map(|r| {
             let kind: String = get(r, "kind")?;
@@ -22,7 +25,8 @@ pub async fn list(db: &Db) -> Result<Vec<UnitRecord>> {
                 id: get(r, "id")?,
                 code: get(r, "code")?,
                 name: get(r, "name")?,
-                kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt("unit kind".into()))?,
+                kind: UnitKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt("unit kind".into()))?,
                 parent_id: get(r, "parent_id")?,
                 headcount: get(r, "headcount")?,
             })
@@ -31,18 +35,23 @@ pub async fn list(db: &Db) -> Result<Vec<UnitRecord>> {
 }
 
 pub async fn kinds(db: &Db) -> Result<HashMap<String, UnitKind>> {
-    Ok(list(db).await?.into_iter().map(|u| (u.code, u.kind)).collect())
+    Ok(list(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.code, u.kind))
+        .collect())
 }
 
 /// Inserts new units and updates those whose code exists, in one
 /// transaction, upload claimed first. Returns (added, updated).
 pub async fn apply(db: &Db, rows: &[UnitRow], upload_id: &str) -> Result<(usize, usize)> {
     let mut tx = db.pool.begin().await?;
-    let claimed = sqlx::query("UPDATE uploads SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
-        .bind(now_ms())
-        .bind(upload_id)
-        .execute(&mut *tx)
-        .await?;
+    let claimed =
+        sqlx::query("UPDATE uploads SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
+            .bind(now_ms())
+            .bind(upload_id)
+            .execute(&mut *tx)
+            .await?;
     if claimed.rows_affected() == 0 {
         return Err(StoreError::Invalid("Tệp này đã được nhập rồi".into()));
     }
@@ -57,7 +66,9 @@ pub async fn apply(db: &Db, rows: &[UnitRow], upload_id: &str) -> Result<(usize,
     // Rows come parents first, so each parent's id is known when its children arrive.
     for u in rows {
         let parent_id = match &u.parent_code {
-            Some(p) => Some(ids.get(p).cloned().ok_or_else(|| StoreError::Invalid(format!("Không tìm thấy đơn vị cấp trên \"{p}\"")))?),
+            Some(p) => Some(ids.get(p).cloned().ok_or_else(|| {
+                StoreError::Invalid(format!("Không tìm thấy đơn vị cấp trên \"{p}\""))
+            })?),
             None => None,
         };
         if let Some(id) = existing.get(&u.code) {

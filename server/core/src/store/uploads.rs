@@ -34,7 +34,15 @@ pub struct Upload {
     pub applied_at: Option<i64>,
 }
 
-pub async fn save(db: &Db, user_id: &str, purpose: Purpose, file_name: &str, format: Format, defaults: &Defaults, bytes: &[u8]) -> Result<String> {
+pub async fn save(
+    db: &Db,
+    user_id: &str,
+    purpose: Purpose,
+    file_name: &str,
+    format: Format,
+    defaults: &Defaults,
+    bytes: &[u8],
+) -> Result<String> {
     let id = new_id();
     sqlx::query("INSERT INTO uploads (id, user_id, purpose, file_name, format, defaults, content, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(&id)
@@ -65,9 +73,13 @@ pub async fn load(db: &Db, id: &str, purpose: Purpose) -> Result<Upload> {
         user_id: get(&row, "user_id")?,
         purpose: get(&row, "purpose")?,
         file_name: get(&row, "file_name")?,
-        format: Format::parse(&format).ok_or_else(|| StoreError::Corrupt("upload format".into()))?,
-        defaults: serde_json::from_str(&defaults).map_err(|_| StoreError::Corrupt("upload defaults".into()))?,
-        bytes: base64::engine::general_purpose::STANDARD.decode(content).map_err(|_| StoreError::Corrupt("upload content".into()))?,
+        format: Format::parse(&format)
+            .ok_or_else(|| StoreError::Corrupt("upload format".into()))?,
+        defaults: serde_json::from_str(&defaults)
+            .map_err(|_| StoreError::Corrupt("upload defaults".into()))?,
+        bytes: base64::engine::general_purpose::STANDARD
+            .decode(content)
+            .map_err(|_| StoreError::Corrupt("upload content".into()))?,
         created_at: get(&row, "created_at")?,
         applied_at: get(&row, "applied_at")?,
     })

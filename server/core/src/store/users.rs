@@ -58,7 +58,9 @@ pub async fn create(db: &Db, u: NewUser<'_>) -> Result<UserRecord> {
     .await;
     match res {
         Err(e) if is_unique_violation(&e) => {
-            return Err(StoreError::Invalid("Số điện thoại hoặc e-mail này đã được đăng ký".into()))
+            return Err(StoreError::Invalid(
+                "Số điện thoại hoặc e-mail này đã được đăng ký".into(),
+            ))
         }
         Err(e) if matches!(&e, sqlx::Error::Database(d) if d.message().contains("FOREIGN KEY") || d.code().as_deref() == Some("23503")) => {
             return Err(StoreError::Invalid("Đơn vị không tồn tại".into()))
@@ -69,13 +71,19 @@ pub async fn create(db: &Db, u: NewUser<'_>) -> Result<UserRecord> {
 }
 
 pub async fn by_id(db: &Db, id: &str) -> Result<UserRecord> {
-    let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
     from_row(&row.ok_or(StoreError::NotFound)?)
 }
 
 /// The user and the stored password hash, for logging in.
 pub async fn by_login(db: &Db, login: &str) -> Result<Option<(UserRecord, String)>> {
-    let row = sqlx::query(&format!("{SELECT} WHERE u.login = $1")).bind(login).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(&format!("{SELECT} WHERE u.login = $1"))
+        .bind(login)
+        .fetch_optional(&db.pool)
+        .await?;
     match row {
         None => Ok(None),
         Some(r) => Ok(Some((from_row(&r)?, get(&r, "password_hash")?))),
@@ -96,7 +104,11 @@ pub async fn list(db: &Db, query: &str, limit: i64) -> Result<Vec<UserRecord>> {
 }
 
 pub async fn set_role(db: &Db, id: &str, role: Role) -> Result<()> {
-    let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role.as_str()).bind(id).execute(&db.pool).await?;
+    let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
     if n.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -104,18 +116,25 @@ pub async fn set_role(db: &Db, id: &str, role: Role) -> Result<()> {
 }
 
 pub async fn count_role(db: &Db, role: Role) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = $1").bind(role.as_str()).fetch_one(&db.pool).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = $1")
+        .bind(role.as_str())
+        .fetch_one(&db.pool)
+        .await?;
     get(&row, "n")
 }
 
 pub async fn count(db: &Db) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&db.pool).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&db.pool)
+        .await?;
     get(&row, "n")
 }
 
 /// Logins already registered among `logins`.
 pub async fn taken_logins(db: &Db) -> Result<std::collections::HashSet<String>> {
-    let rows = sqlx::query("SELECT login FROM users").fetch_all(&db.pool).await?;
+    let rows = sqlx::query("SELECT login FROM users")
+        .fetch_all(&db.pool)
+        .await?;
     rows.iter().map(|r| get::<String>(r, "login")).collect()
 }
 
@@ -132,7 +151,11 @@ pub struct Credential {
 
 /// Registers every row as a contestant in one transaction, the upload
 /// claimed first: all rows or none.
-pub async fn create_many(db: &Db, rows: &[crate::formats::cadres::CadreRow], upload_id: &str) -> Result<Vec<Credential>> {
+pub async fn create_many(
+    db: &Db,
+    rows: &[crate::formats::cadres::CadreRow],
+    upload_id: &str,
+) -> Result<Vec<Credential>> {
     let creds: Vec<Credential> = rows
         .iter()
         .map(|r| Credential {
@@ -146,13 +169,22 @@ pub async fn create_many(db: &Db, rows: &[crate::formats::cadres::CadreRow], upl
     // Hashing is deliberately slow: keep it off the async workers.
     let hashes = {
         let pw: Vec<String> = creds.iter().map(|c| c.password.clone()).collect();
-        tokio::task::spawn_blocking(move || pw.iter().map(|p| crate::auth::hash_password(p)).collect::<Vec<_>>())
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("hashing: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            pw.iter()
+                .map(|p| crate::auth::hash_password(p))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("hashing: {e}")))?
     };
     let now = now_ms();
     let mut tx = db.pool.begin().await?;
-    let claimed = sqlx::query("UPDATE uploads SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL").bind(now).bind(upload_id).execute(&mut *tx).await?;
+    let claimed =
+        sqlx::query("UPDATE uploads SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
+            .bind(now)
+            .bind(upload_id)
+            .execute(&mut *tx)
+            .await?;
     if claimed.rows_affected() == 0 {
         return Err(StoreError::Invalid("Tệp này đã được nhập rồi".into()));
     }
@@ -172,7 +204,10 @@ pub async fn create_many(db: &Db, rows: &[crate::formats::cadres::CadreRow], upl
         .await;
         match res {
             Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::Invalid(format!("Dòng {}: tài khoản \"{}\" vừa được đăng ký; không ai được nhập", r.line, r.login)))
+                return Err(StoreError::Invalid(format!(
+                    "Dòng {}: tài khoản \"{}\" vừa được đăng ký; không ai được nhập",
+                    r.line, r.login
+                )))
             }
             other => other?,
         };

@@ -1,0 +1,159 @@
+//! Live rooms: one per final in this process, holding the state rebuilt
+//! from the stored log. Commands from screens are decided one at a time per
+//! room, stored, then applied and published; screens watch the latest state
+//! and each renders its own view, so a slow screen only skips states and
+//! never holds up the room.
+
+use super::engine::{decide, replay, Actor, Command, Event, LiveError, State};
+use super::program::Program;
+use crate::store::finals::{self, AppendError};
+use crate::store::{now_ms, Db, StoreError};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{watch, Mutex};
+
+pub struct Room {
+    pub id: String,
+    pub name: String,
+    pub join_code: String,
+    pub program: Program,
+    state: Mutex<State>,
+    tx: watch::Sender<Arc<State>>,
+}
+
+impl Room {
+    /// The latest published state; `changed()` wakes on every new one.
+    pub fn subscribe(&self) -> watch::Receiver<Arc<State>> {
+        self.tx.subscribe()
+    }
+
+    pub fn snapshot(&self) -> Arc<State> {
+        self.tx.borrow().clone()
+    }
+
+    pub fn screens(&self) -> usize {
+        self.tx.receiver_count()
+    }
+}
+
+#[derive(Debug)]
+pub enum SendError {
+    Live(LiveError),
+    Store(StoreError),
+    /// Other writers kept winning the race for the next number.
+    Busy,
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Live(e) => write!(f, "{e}"),
+            SendError::Store(_) => write!(f, "Lỗi hệ thống khi lưu thao tác, vui lòng thử lại"),
+            SendError::Busy => write!(f, "Hệ thống đang bận, vui lòng thử lại"),
+        }
+    }
+}
+
+pub struct Hub {
+    db: Db,
+    rooms: Mutex<HashMap<String, Arc<Room>>>,
+}
+
+impl Hub {
+    pub fn new(db: Db) -> Hub {
+        Hub {
+            db,
+            rooms: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The room of a final, loaded from the database on first use; if the
+    /// stored log has moved on (another instance wrote), it catches up.
+    pub async fn room(&self, final_id: &str) -> Result<Arc<Room>, StoreError> {
+        let mut rooms = self.rooms.lock().await;
+        if let Some(room) = rooms.get(final_id).cloned() {
+            drop(rooms);
+            self.catch_up(&room).await?;
+            return Ok(room);
+        }
+        let rec = finals::get_one(&self.db, final_id).await?;
+        let events = finals::events(&self.db, final_id).await?;
+        let state = replay(&rec.program, &events);
+        let (tx, _) = watch::channel(Arc::new(state.clone()));
+        let room = Arc::new(Room {
+            id: rec.id,
+            name: rec.name,
+            join_code: rec.join_code,
+            program: rec.program,
+            state: Mutex::new(state),
+            tx,
+        });
+        rooms.insert(final_id.to_string(), room.clone());
+        Ok(room)
+    }
+
+    async fn catch_up(&self, room: &Room) -> Result<(), StoreError> {
+        let mut state = room.state.lock().await;
+        let stored = finals::last_seq(&self.db, &room.id).await?;
+        if stored != state.last_seq() {
+            *state = replay(&room.program, &finals::events(&self.db, &room.id).await?);
+            room.tx.send_replace(Arc::new(state.clone()));
+        }
+        Ok(())
+    }
+
+    /// Decides `cmd` for `actor`, stores the events, then publishes the new
+    /// state, and returns the number of its last event. `arrived` is the server's clock when the command came in: the
+    /// order of arrival is the order commands are decided in.
+    pub async fn send(
+        &self,
+        room: &Room,
+        actor: Actor,
+        cmd: Command,
+        arrived: i64,
+    ) -> Result<u64, SendError> {
+        let mut state = room.state.lock().await;
+        for _ in 0..5 {
+            // Never before the last stored event, so times only go forward.
+            let now = arrived.max(state.log.last().map(|e| e.at).unwrap_or(i64::MIN));
+            let kinds =
+                decide(&room.program, &state, actor, cmd.clone(), now).map_err(SendError::Live)?;
+            let first = state.last_seq() + 1;
+            let events: Vec<Event> = kinds
+                .into_iter()
+                .enumerate()
+                .map(|(i, kind)| Event {
+                    seq: first + i as u64,
+                    at: now,
+                    kind,
+                })
+                .collect();
+            match finals::append(&self.db, &room.id, actor, &events).await {
+                Ok(()) => {
+                    for e in events {
+                        state.apply(&room.program, e);
+                    }
+                    room.tx.send_replace(Arc::new(state.clone()));
+                    return Ok(state.last_seq());
+                }
+                Err(AppendError::Conflict) => {
+                    // Another instance wrote first: rebuild and decide again.
+                    *state = replay(
+                        &room.program,
+                        &finals::events(&self.db, &room.id)
+                            .await
+                            .map_err(SendError::Store)?,
+                    );
+                    room.tx.send_replace(Arc::new(state.clone()));
+                }
+                Err(AppendError::Store(e)) => return Err(SendError::Store(e)),
+            }
+        }
+        Err(SendError::Busy)
+    }
+
+    /// Server time, for callers outside the store.
+    pub fn now(&self) -> i64 {
+        now_ms()
+    }
+}

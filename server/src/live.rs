@@ -1,0 +1,266 @@
+//! The live final's transport: a WebSocket per screen, the QR code of a
+//! screen's address and the final ranking as `.xlsx`.
+
+use app::ssr::{client_ip_from, AppState};
+use axum::body::Body;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures_util::{SinkExt, StreamExt};
+use hoithi_core::live::hub::{Hub, Room};
+use hoithi_core::live::wire::{ClientMsg, ServerMsg};
+use hoithi_core::live::{view, Viewer};
+use hoithi_core::model::Role;
+use hoithi_core::store::{finals, now_ms, StoreError};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/truc-tiep/ws/{code}", get(socket))
+        .route("/truc-tiep/qr/{code}", get(qr))
+        .route("/ban-to-chuc/chung-ket/xuat", get(export))
+}
+
+fn plain(status: StatusCode, msg: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        msg.to_string(),
+    )
+        .into_response()
+}
+
+/// Codes are short: unknown ones are counted per address so they cannot
+/// be guessed by brute force.
+async fn open(
+    st: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    code: &str,
+) -> Result<(Arc<Room>, Viewer), Response> {
+    let ip = client_ip_from(headers, Some(peer), st.config.trust_proxy);
+    let key = format!("live:code:{ip}");
+    match finals::resolve(&st.db, code).await {
+        Ok((final_id, viewer)) => match st.hub.room(&final_id).await {
+            Ok(room) => Ok((room, viewer)),
+            Err(e) => {
+                tracing::error!(error = %e, "loading a live room");
+                Err(plain(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Lỗi hệ thống, vui lòng thử lại sau",
+                ))
+            }
+        },
+        Err(StoreError::NotFound) => {
+            if !st.limiter.allow(&key, 30, Duration::from_secs(60)) {
+                return Err(plain(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Bạn nhập sai mã quá nhiều lần, vui lòng thử lại sau ít phút",
+                ));
+            }
+            Err(plain(StatusCode::NOT_FOUND, "Mã không đúng"))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "resolving a live code");
+            Err(plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Lỗi hệ thống, vui lòng thử lại sau",
+            ))
+        }
+    }
+}
+
+async fn socket(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let (room, viewer) = match open(&st, &headers, peer, &code).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let hub = st.hub.clone();
+    // Commands are a few hundred bytes; anything bigger is not a screen.
+    ws.max_message_size(16 * 1024)
+        .on_upgrade(move |socket| session(socket, hub, room, viewer))
+}
+
+/// Commands a screen may send in a burst: a finalist changing an answer a
+/// few times is normal, a loop is not.
+const BURST: u32 = 20;
+const BURST_WINDOW: Duration = Duration::from_secs(2);
+
+async fn session(socket: WebSocket, hub: Arc<Hub>, room: Arc<Room>, viewer: Viewer) {
+    let (mut sink, mut stream) = socket.split();
+    let mut updates = room.subscribe();
+    let actor = viewer.actor();
+    let mut window = (Instant::now(), 0u32);
+    let render = |state: &hoithi_core::live::State| -> Option<Message> {
+        let msg = ServerMsg::View {
+            view: Box::new(view(&room.program, state, viewer, now_ms())),
+        };
+        serde_json::to_string(&msg)
+            .ok()
+            .map(|s| Message::Text(s.into()))
+    };
+    // The snapshot: everything a fresh or reconnecting screen needs.
+    let first = updates.borrow_and_update().clone();
+    if let Some(m) = render(&first) {
+        if sink.send(m).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        tokio::select! {
+            changed = updates.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                // Only the newest state: a slow screen skips, never queues.
+                let state = updates.borrow_and_update().clone();
+                let Some(m) = render(&state) else { continue };
+                if sink.send(m).await.is_err() {
+                    break;
+                }
+            }
+            incoming = stream.next() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(t))) => t,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => continue,
+                };
+                let arrived = now_ms();
+                let reply = match serde_json::from_str::<ClientMsg>(&text) {
+                    Err(_) => {
+                        // Answer under the sender's id when there is one, so it is not left waiting.
+                        let id = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["id"].as_u64()).unwrap_or(0);
+                        ServerMsg::Err { id, msg: "Thông điệp không hợp lệ".into() }
+                    }
+                    Ok(ClientMsg::Ping { client }) => ServerMsg::Pong { client, server: arrived },
+                    Ok(ClientMsg::Cmd { id, cmd }) => {
+                        if window.0.elapsed() > BURST_WINDOW {
+                            window = (Instant::now(), 0);
+                        }
+                        window.1 += 1;
+                        match actor {
+                            None => ServerMsg::Err { id, msg: "Màn hình khán giả chỉ để xem".into() },
+                            Some(_) if window.1 > BURST => ServerMsg::Err { id, msg: "Thao tác quá nhanh, vui lòng thử lại".into() },
+                            Some(actor) => match hub.send(&room, actor, cmd, arrived).await {
+                                Ok(seq) => ServerMsg::Ok { id, seq },
+                                Err(e) => {
+                                    if let hoithi_core::live::hub::SendError::Store(err) = &e {
+                                        tracing::error!(error = %err, final_id = %room.id, "storing live events");
+                                    }
+                                    ServerMsg::Err { id, msg: e.to_string() }
+                                }
+                            },
+                        }
+                    }
+                };
+                let Ok(s) = serde_json::to_string(&reply) else { continue };
+                if sink.send(Message::Text(s.into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The QR code of a screen's address, as SVG, for the projector and the
+/// organizer's printouts.
+async fn qr(State(st): State<AppState>, Path(code): Path<String>, headers: HeaderMap) -> Response {
+    let code: String = code.trim_end_matches(".svg").to_uppercase();
+    if finals::resolve(&st.db, &code).await.is_err() {
+        return plain(StatusCode::NOT_FOUND, "Mã không đúng");
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if st.config.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v == "https")
+    {
+        "https"
+    } else {
+        "http"
+    };
+    let url = format!("{scheme}://{host}/truc-tiep/{code}");
+    let Ok(qr) = qrcode::QrCode::new(url.as_bytes()) else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "Không tạo được mã QR");
+    };
+    let svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    id: String,
+}
+
+/// The final ranking with prizes, from the stored log.
+async fn export(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    match app::ssr::user_from_headers(&st.db, &headers).await {
+        Ok(Some(u)) if matches!(u.role, Role::Admin | Role::Organizer) => {}
+        Ok(Some(_)) => {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "Bạn không có quyền thực hiện thao tác này",
+            )
+        }
+        Ok(None) => return plain(StatusCode::UNAUTHORIZED, "Bạn cần đăng nhập để tiếp tục"),
+        Err(_) => {
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Lỗi hệ thống, vui lòng thử lại sau",
+            )
+        }
+    }
+    let table = match app::live_api::standings_table(&st.db, &q.id).await {
+        Ok(t) => t,
+        Err(app::error::AppError::NotFound) => {
+            return plain(StatusCode::NOT_FOUND, "Không tìm thấy vòng chung kết")
+        }
+        Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let mut rows = vec![table.header.clone()];
+    rows.extend(table.rows);
+    let sheet: String = table.title.chars().take(31).collect();
+    Response::builder()
+        .header(
+            header::CONTENT_TYPE,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .header(
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"ket-qua-chung-ket.xlsx\"",
+        )
+        .body(Body::from(hoithi_core::formats::xlsx::write_rows(
+            &sheet, &rows,
+        )))
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống"))
+}
