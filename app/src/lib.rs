@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Hội thi's web UI: Leptos pages rendered on the server and hydrated in the
 //! browser, the server functions behind them and the types they share.
 

@@ -304,6 +304,7 @@ fn FinalForm(draft: FinalSetup, contest_id: String) -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| rows.update(|rs| rs.retain(|x| x.id != id))>"Bỏ phần thi này"</button>
             </fieldset>
         }
+        .into_any()
     };
     view! {
         <div class="form wide">
