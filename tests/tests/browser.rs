@@ -331,10 +331,21 @@ async fn a_cadre_takes_a_round_on_a_phone() {
 }
 
 async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
-    match c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+    {
         Ok(e) => e,
         Err(_) => {
-            let text = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap_or_default();
+            let text = c
+                .find(Locator::Css("body"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap_or_default();
             panic!("never found {css}; the page shows:\n{text}");
         }
     }
@@ -361,7 +372,9 @@ async fn a_host_and_two_pads_play_a_question_the_projector_shows_it() {
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "hq"))
-        .flat_map(|f| hoithi_core::formats::native::parse(&std::fs::read_to_string(f).unwrap()).questions)
+        .flat_map(|f| {
+            hoithi_core::formats::native::parse(&std::fs::read_to_string(f).unwrap()).questions
+        })
         .find(|(_, q)| q.kind == hoithi_core::model::QuestionKind::Single)
         .and_then(|(_, q)| q.key)
         .unwrap();
@@ -383,44 +396,96 @@ async fn a_host_and_two_pads_play_a_question_the_projector_shows_it() {
     wait_text(&c, "Chờ câu hỏi").await;
     let host = screen(&c, &server.base, &format!("/truc-tiep/{}", code(0))).await;
     wait_text(&c, "Người dẫn chương trình").await;
-    c.find(Locator::Css("button[data-open='0-0']")).await.unwrap().click().await.unwrap();
-    wait_css(&c, "button[data-cmd='start']").await.click().await.unwrap();
-    let right: usize = wait_css(&c, ".option.right").await.attr("data-option").await.unwrap().unwrap().parse().unwrap();
+    c.find(Locator::Css("button[data-open='0-0']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(&c, "button[data-cmd='start']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let right: usize = wait_css(&c, ".option.right")
+        .await
+        .attr("data-option")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
     let wrong = (right + 1) % 2;
 
     let pad1 = screen(&c, &server.base, &format!("/truc-tiep/{}", code(1))).await;
     wait_text(&c, "Nguyễn Văn An").await;
-    wait_css(&c, &format!("button[data-choice='{right}']")).await.click().await.unwrap();
+    wait_css(&c, &format!("button[data-choice='{right}']"))
+        .await
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Đã gửi đáp án").await;
     // A reload keeps the answer: it is the server's.
     c.refresh().await.unwrap();
     wait_hydrated(&c).await;
     wait_css(&c, "[data-conn='open']").await;
-    let mine = wait_css(&c, "[data-mine]").await.attr("data-mine").await.unwrap().unwrap();
+    let mine = wait_css(&c, "[data-mine]")
+        .await
+        .attr("data-mine")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(mine, ["A", "B", "C", "D"][right]);
     snap(&c, "live-pad").await;
 
     let _pad2 = screen(&c, &server.base, &format!("/truc-tiep/{}", code(2))).await;
-    wait_css(&c, &format!("button[data-choice='{wrong}']")).await.click().await.unwrap();
+    wait_css(&c, &format!("button[data-choice='{wrong}']"))
+        .await
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Đã gửi đáp án").await;
 
     // The projector has not been shown the key yet.
     c.switch_to_window(projector.clone()).await.unwrap();
-    assert!(c.find(Locator::Css(".option.right")).await.is_err(), "no key on the projector before the reveal");
-    assert!(c.find(Locator::Css(".spread")).await.is_err(), "no spread before the reveal");
+    assert!(
+        c.find(Locator::Css(".option.right")).await.is_err(),
+        "no key on the projector before the reveal"
+    );
+    assert!(
+        c.find(Locator::Css(".spread")).await.is_err(),
+        "no spread before the reveal"
+    );
 
     c.switch_to_window(host).await.unwrap();
     wait_text(&c, "Đã trả lời: 2/3").await;
     snap(&c, "live-host").await;
-    c.find(Locator::Css("button[data-cmd='reveal']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("button[data-cmd='reveal']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Đã công bố đáp án").await;
 
     c.switch_to_window(projector).await.unwrap();
-    wait_css(&c, &format!(".option.right[data-option='{right}'] .spread[data-count='1']")).await;
-    wait_css(&c, &format!(".option[data-option='{wrong}'] .spread[data-count='1']")).await;
+    wait_css(
+        &c,
+        &format!(".option.right[data-option='{right}'] .spread[data-count='1']"),
+    )
+    .await;
+    wait_css(
+        &c,
+        &format!(".option[data-option='{wrong}'] .spread[data-count='1']"),
+    )
+    .await;
     wait_css(&c, ".scoreboard li[data-seat='1'] .score[data-score='10']").await;
     wait_css(&c, ".scoreboard li[data-seat='2'] .score[data-score='0']").await;
-    let first = wait_css(&c, ".scoreboard li[data-seat='1'] .rank").await.text().await.unwrap();
+    let first = wait_css(&c, ".scoreboard li[data-seat='1'] .rank")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(first, "1");
     snap(&c, "live-projector").await;
 
@@ -439,12 +504,21 @@ async fn an_organizer_sets_up_a_final_with_the_form() {
     wait_hydrated(&c).await;
     fill(&c, "input[name='login']", "0911000701").await;
     fill(&c, "input[name='password']", "mat-khau-123").await;
-    c.find(Locator::Css("main form button[type='submit']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("main form button[type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "Đăng xuất").await;
-    c.goto(&format!("{}/ban-to-chuc/chung-ket/moi", server.base)).await.unwrap();
+    c.goto(&format!("{}/ban-to-chuc/chung-ket/moi", server.base))
+        .await
+        .unwrap();
     wait_hydrated(&c).await;
     wait_text(&c, "Rung chuông vàng").await;
-    let seats: Vec<String> = (1..=16).map(|s| format!("{s}; Thí sinh số {s}; Xã {}", (s + 3) / 4)).collect();
+    let seats: Vec<String> = (1..=16)
+        .map(|s| format!("{s}; Thí sinh số {s}; Xã {}", (s + 3) / 4))
+        .collect();
     fill(&c, "textarea[name='finalists']", &seats.join("\n")).await;
     // Drop the tie-break segment: the form keeps the other five.
     c.find(Locator::XPath("(//fieldset[contains(@class,'segment-form')])[last()]//button[contains(., 'Bỏ phần thi này')]"))
@@ -453,14 +527,31 @@ async fn an_organizer_sets_up_a_final_with_the_form() {
         .click()
         .await
         .unwrap();
-    assert_eq!(c.find_all(Locator::Css("fieldset.segment-form")).await.unwrap().len(), 5);
+    assert_eq!(
+        c.find_all(Locator::Css("fieldset.segment-form"))
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
     snap(&c, "final-form").await;
-    c.find(Locator::XPath("//button[contains(., 'Tạo vòng chung kết và phát mã')]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath(
+        "//button[contains(., 'Tạo vòng chung kết và phát mã')]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     wait_text(&c, "Mã vào các màn hình").await;
     wait_text(&c, "Ghế 16 – Thí sinh số 16").await;
     wait_text(&c, "Giám khảo 3").await;
     let codes = c.find_all(Locator::Css("[data-code-for]")).await.unwrap();
-    assert_eq!(codes.len(), 1 + 16 + 3, "a code for the host, every seat and every judge");
+    assert_eq!(
+        codes.len(),
+        1 + 16 + 3,
+        "a code for the host, every seat and every judge"
+    );
     wait_css(&c, "img[src^='/truc-tiep/qr/']").await;
     snap(&c, "final-codes").await;
     c.close().await.unwrap();

@@ -272,6 +272,14 @@ async fn a_whole_final_over_websockets_with_a_crash_in_the_middle() {
                       "segments": segments});
     let (status, text) = cadre.call_json("create_final", &body).await;
     assert_eq!(status, 403, "a cadre cannot create a final: {text}");
+    let (status, _) = server.client().call_json("create_final", &body).await;
+    assert_eq!(status, 401, "nor can a visitor");
+    let (status, text) = server
+        .client()
+        .call("live_entry", &[("code", "KHONGCO")])
+        .await;
+    assert_eq!(status, 404, "an unknown code: {text}");
+    assert!(text.contains("Mã không đúng"));
     let mut bad = body.clone();
     bad["finalists"] = json!("1; A\n1; B");
     bad["segments"][1]["keys"] = json!(["khong-co-cau-nay"]);
@@ -390,8 +398,10 @@ async fn a_whole_final_over_websockets_with_a_crash_in_the_middle() {
             .contains("hết thời gian"),
         "late answer refused"
     );
+    let reveal = Instant::now();
     host.ok(json!("Reveal")).await;
     settle(&all, host.seq()).await;
+    println!("reveal reached all 220 screens in {:?}", reveal.elapsed());
     let v = audience[17].latest();
     assert_eq!(
         v["current"]["spread"][key].as_u64(),

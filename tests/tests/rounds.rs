@@ -680,11 +680,17 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
 
     // The staged final starts from the confirmed list: seats 1–16 in order,
     // Ứng Hòa's usual six segments drawn from the bank.
-    let draft = organizer.json("final_draft", &[("contest_id", &contest)]).await;
+    let draft = organizer
+        .json("final_draft", &[("contest_id", &contest)])
+        .await;
     let lines: Vec<&str> = draft["finalists"].as_str().unwrap().lines().collect();
     assert_eq!(lines.len(), 16);
     let first = detail["finalists"][0]["full_name"].as_str().unwrap();
-    assert!(lines[0].starts_with(&format!("1; {first}; ")), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with(&format!("1; {first}; ")),
+        "{}",
+        lines[0]
+    );
     let body = serde_json::json!({
         "name": draft["name"], "contest_id": contest, "finalists": draft["finalists"],
         "judges": "Giám khảo 1\nGiám khảo 2\nGiám khảo 3", "prizes": draft["prizes"], "segments": draft["segments"],
@@ -700,10 +706,23 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
         .unwrap()
         .iter()
         .filter(|s| !s["judged"].as_bool().unwrap())
-        .flat_map(|s| s["items"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()))
+        .flat_map(|s| {
+            s["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+        })
         .collect();
     let distinct: std::collections::HashSet<&str> = asked.iter().copied().collect();
     assert_eq!(asked.len(), 5 + 4 + 5 + 3 + 3);
-    assert_eq!(distinct.len(), asked.len(), "no question twice in one final");
-    assert_eq!(fin["standings"][0]["prize"], "Giải Nhất", "everyone level at the start shares the top rank");
+    assert_eq!(
+        distinct.len(),
+        asked.len(),
+        "no question twice in one final"
+    );
+    assert_eq!(
+        fin["standings"][0]["prize"], "Giải Nhất",
+        "everyone level at the start shares the top rank"
+    );
 }

@@ -473,6 +473,15 @@ fn HostConsole(entry: StoredValue<ScreenEntry>, live: Live) -> impl IntoView {
                             </label>
                         }).collect_view()}
                     </div>
+                    {move || {
+                        let ties = live.view.with(|v| v.prize_ties.clone());
+                        (!ties.is_empty()).then(|| view! {
+                            <p class="alert warn">
+                                {format!("Bằng điểm ở ranh giới giải: ghế {}. ", ties.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "))}
+                                <button class="link" on:click=move |_| tie_pick.set(ties.clone())>"Chọn các ghế này"</button>
+                            </p>
+                        })
+                    }}
                     <button class="secondary" on:click=move |_| live.send(Command::StartTieBreak { seats: tie_pick.get() })>"Bắt đầu câu hỏi phụ"</button>
                     {move || live.view.with(|v| v.tie.clone()).map(|t| view! {
                         <p>"Đang phân định: ghế " {t.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</p>

@@ -187,8 +187,8 @@ pub struct Current {
 pub struct Tie {
     /// Still in the sudden death.
     pub seats: Vec<u32>,
-    /// Out, in the order they went out.
-    pub out_order: Vec<u32>,
+    /// Out, by the question they went out on (those out together share a place).
+    pub out_order: Vec<Vec<u32>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -324,7 +324,9 @@ impl State {
                 if tiebreak {
                     if let Some(t) = &mut self.tie {
                         t.seats.retain(|s| !out.contains(s));
-                        t.out_order.extend(out.iter().copied());
+                        if !out.is_empty() {
+                            t.out_order.push(out.clone());
+                        }
                     }
                 } else {
                     self.out.extend(out.iter().copied());
@@ -389,7 +391,7 @@ impl State {
             t.out_order
                 .iter()
                 .rev()
-                .position(|s| *s == seat)
+                .position(|g| g.contains(&seat))
                 .map(|p| p + 1)
         };
         let mut rows: Vec<(u32, f64)> = self.scores.iter().map(|(s, p)| (*s, round2(*p))).collect();
@@ -407,7 +409,9 @@ impl State {
             let rank = match out.last() {
                 Some(&(prev, prev_pts, prev_rank))
                     if prev_pts == *pts
-                        && (tie_pos(prev).is_none() || tie_pos(*seat).is_none()) =>
+                        && (tie_pos(prev).is_none()
+                            || tie_pos(*seat).is_none()
+                            || tie_pos(prev) == tie_pos(*seat)) =>
                 {
                     prev_rank
                 }

@@ -456,6 +456,11 @@ fn a_tie_broken_by_sudden_death() {
         (2, 30.0, 1),
         "the sudden death winner ranks first"
     );
+    assert_eq!(
+        (ranking[1].2, ranking[2].2),
+        (2, 2),
+        "out on the same question: a shared place"
+    );
     assert_eq!(ranking[3], (4, 0.0, 4));
     assert_eq!(show.score(2), 30.0, "sudden death adds no points");
     show.assert_replays();

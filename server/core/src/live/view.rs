@@ -94,6 +94,8 @@ pub struct View {
     pub current: Option<ItemView>,
     pub scoreboard: Vec<ScoreRow>,
     pub tie: Option<Vec<u32>>,
+    /// Seats level across a prize line, offered for the tie-break (host).
+    pub prize_ties: Vec<u32>,
     pub judges: Vec<String>,
 }
 
@@ -220,6 +222,11 @@ pub fn view(program: &Program, state: &State, viewer: Viewer, now: i64) -> View 
         current,
         scoreboard,
         tie: state.tie.as_ref().map(|t| t.seats.clone()),
+        prize_ties: if host {
+            super::results::ties_for_prizes(program, state)
+        } else {
+            Vec::new()
+        },
         judges: program.judges.clone(),
     }
 }
