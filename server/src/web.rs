@@ -49,9 +49,12 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build();
+    // Screens on this instance follow events written on any instance.
+    let hub = Arc::new(hoithi_core::live::hub::Hub::new(db.clone()));
+    hub.follow(std::time::Duration::from_millis(500));
     let state = AppState {
         leptos_options: leptos_options.clone(),
-        hub: Arc::new(hoithi_core::live::hub::Hub::new(db.clone())),
+        hub: hub.clone(),
         db,
         limiter: Arc::new(RateLimiter::default()),
         config: Arc::new(Config {

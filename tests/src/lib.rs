@@ -38,11 +38,52 @@ pub struct Server {
     pub base: String,
     pub port: u16,
     pub data: tempfile::TempDir,
+    /// The database this server uses: a SQLite file in `data`, or a fresh
+    /// PostgreSQL database when `HOITHI_TEST_POSTGRES` names a server.
+    pub database_url: String,
+    /// The first server of a database drops it when done; a second instance
+    /// sharing it does not.
+    owns_database: bool,
     child: Child,
 }
 
-fn spawn(port: u16, data: &std::path::Path) -> Child {
-    let db = format!("sqlite://{}/hoithi.db", data.display());
+/// A fresh database for one server: PostgreSQL when `HOITHI_TEST_POSTGRES`
+/// holds a maintenance URL (the test command sets it for the second pass),
+/// else a SQLite file.
+fn fresh_database(data: &std::path::Path) -> String {
+    match std::env::var("HOITHI_TEST_POSTGRES") {
+        Ok(admin) if !admin.is_empty() => {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let name = format!(
+                "hoithi_t{}_{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            );
+            let out = Command::new("psql")
+                .args([
+                    admin.as_str(),
+                    "-q",
+                    "-c",
+                    &format!("DROP DATABASE IF EXISTS {name}"),
+                    "-c",
+                    &format!("CREATE DATABASE {name}"),
+                ])
+                .output()
+                .expect("psql is installed (the test command installs PostgreSQL)");
+            assert!(
+                out.status.success(),
+                "creating {name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let (base, _) = admin.rsplit_once('/').expect("URL with a database");
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}/hoithi.db", data.display()),
+    }
+}
+
+fn spawn(port: u16, db: &str) -> Child {
     let site = std::env::var("LEPTOS_SITE_ROOT")
         .unwrap_or_else(|_| workspace_root().join("target/site").display().to_string());
     let bin = binary();
@@ -59,7 +100,7 @@ fn spawn(port: u16, data: &std::path::Path) -> Child {
             "--site-root",
             &site,
         ])
-        .env("DATABASE_URL", &db)
+        .env("DATABASE_URL", db)
         .env("HOITHI_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -72,11 +113,31 @@ impl Server {
     pub async fn start() -> Server {
         let data = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let child = spawn(port, data.path());
+        let database_url = fresh_database(data.path());
+        let child = spawn(port, &database_url);
         let server = Server {
             base: format!("http://127.0.0.1:{port}"),
             port,
             data,
+            database_url,
+            owns_database: true,
+            child,
+        };
+        server.wait_healthy().await;
+        server
+    }
+
+    /// A second instance on the same database, as behind a load balancer.
+    pub async fn another_instance(&self) -> Server {
+        let data = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let child = spawn(port, &self.database_url);
+        let server = Server {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            data,
+            database_url: self.database_url.clone(),
+            owns_database: false,
             child,
         };
         server.wait_healthy().await;
@@ -88,7 +149,7 @@ impl Server {
     pub async fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        self.child = spawn(self.port, self.data.path());
+        self.child = spawn(self.port, &self.database_url);
         self.wait_healthy().await;
     }
 
@@ -107,7 +168,7 @@ impl Server {
     }
 
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}/hoithi.db", self.data.path().display())
+        self.database_url.clone()
     }
 
     /// A client with its own cookie jar: one browser.
@@ -174,6 +235,21 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let (Ok(admin), Some((_, name))) = (
+            std::env::var("HOITHI_TEST_POSTGRES"),
+            self.database_url.rsplit_once('/'),
+        ) {
+            if self.owns_database && self.database_url.starts_with("postgres") {
+                let _ = Command::new("psql")
+                    .args([
+                        admin.as_str(),
+                        "-q",
+                        "-c",
+                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    ])
+                    .output();
+            }
+        }
     }
 }
 

@@ -675,3 +675,77 @@ async fn a_whole_final_over_websockets_with_a_crash_in_the_middle() {
     let qr = server.client().get(&format!("/truc-tiep/qr/{join}")).await;
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
 }
+
+/// Two instances on one database, as behind a load balancer with no sticky
+/// sessions: the host on one, the finalists and the audience on the other.
+/// On PostgreSQL events cross by NOTIFY; on SQLite (one machine) by polling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_final_across_two_instances() {
+    let a = Server::start().await;
+    let b = a.another_instance().await;
+    let admin = a.admin().await;
+    let organizer = a.user(&admin, "organizer", "0911000801").await;
+    // The session made on A is good on B: nothing is kept per instance.
+    let on_b = hoithi_tests::Client {
+        base: b.base.clone(),
+        http: organizer.http.clone(),
+    };
+    let k = single_choice_keys();
+    let body = json!({"name": "Chung kết hai máy chủ", "contest_id": "", "finalists": "1; An\n2; Bình\n3; Cường\n4; Dung",
+                      "judges": "Giám khảo", "prizes": "Giải Nhất: 1",
+                      "segments": [segment("Khởi động", json!("Everyone"), 60, 10.0, 0.0, 0.0, &k[0..1], &[])]});
+    let (status, text) = organizer.call_json("create_final", &body).await;
+    assert_eq!(status, 200, "{text}");
+    let id: String = serde_json::from_str(&text).unwrap();
+    let d = on_b.json("final_detail", &[("id", &id)]).await;
+    let code = |i: usize| d["codes"][i]["code"].as_str().unwrap().to_string();
+    let join = d["join_code"].as_str().unwrap().to_string();
+
+    let host = Screen::open(a.port, &code(0));
+    let seats: Vec<Screen> = (1..=4).map(|i| Screen::open(b.port, &code(i))).collect();
+    let viewers: Vec<Screen> = (0..20).map(|_| Screen::open(b.port, &join)).collect();
+    let on_b_screens: Vec<&Screen> = seats.iter().chain(&viewers).collect();
+    settle(&on_b_screens, 0).await;
+    while host.latest().is_null() || on_b_screens.iter().any(|s| s.latest().is_null()) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let started = Instant::now();
+    host.ok(json!({"Open": {"segment": 0, "item": 0}})).await;
+    host.ok(json!("StartTimer")).await;
+    settle(&on_b_screens, host.seq()).await;
+    println!("host on A → 24 screens on B: {:?}", started.elapsed());
+    let key = correct(&host);
+    for n in 1..=4u32 {
+        seats[n as usize - 1]
+            .ok(answer(n, if n <= 2 { key } else { (key + 1) % 2 }))
+            .await;
+    }
+    // The host on A sees the answers given on B.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while host.latest()["current"]["answered"]
+        .as_array()
+        .map(|a| a.len())
+        != Some(4)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "answers on B reach the host on A: {}",
+            host.latest()["current"]
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    host.ok(json!("Reveal")).await;
+    settle(&on_b_screens, host.seq()).await;
+    let expected = board(&host.latest());
+    assert_eq!(expected[0].1, "10.00");
+    for s in &on_b_screens {
+        assert_eq!(board(&s.latest()), expected, "screens on B show A's reveal");
+    }
+    assert_eq!(
+        viewers[0].latest()["current"]["spread"][key].as_u64(),
+        Some(2)
+    );
+    let stored = on_b.json("final_detail", &[("id", &id)]).await;
+    assert_eq!(stored["standings"][0]["score"].as_f64(), Some(10.0));
+}

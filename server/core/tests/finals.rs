@@ -1,13 +1,15 @@
-//! The live final's event log in a real SQLite database: appended in order,
+//! The live final's event log in a real database (SQLite, or PostgreSQL on the second pass): appended in order,
 //! racing writers refused, and the state rebuilt from it by a fresh reader.
 
 #![cfg(feature = "store")]
+
+mod common;
 
 use hoithi_core::live::*;
 use hoithi_core::model::{Difficulty, QuestionDraft, QuestionKind, QuestionOption};
 use hoithi_core::round::grading::Response;
 use hoithi_core::store::finals::{self, AppendError, CodeRole};
-use hoithi_core::store::{now_ms, Db};
+use hoithi_core::store::Db;
 
 fn question() -> QuestionDraft {
     QuestionDraft {
@@ -90,15 +92,7 @@ async fn send(
 
 #[tokio::test]
 async fn the_log_rebuilds_the_show() {
-    let dir = std::env::temp_dir().join("hoithi-core-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = Db::connect(&format!(
-        "sqlite://{}",
-        dir.join(format!("finals-{}-{}.db", std::process::id(), now_ms()))
-            .display()
-    ))
-    .await
-    .unwrap();
+    let db = common::fresh_db("finals").await;
     let p = program();
     let id = finals::create(&db, None, "Chung kết Ứng Hòa", &p)
         .await

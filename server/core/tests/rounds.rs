@@ -1,7 +1,9 @@
-//! Rounds against a real SQLite database: the draw, saving answers, the
+//! Rounds against a real database (SQLite, or PostgreSQL on the second pass): the draw, saving answers, the
 //! deadline, concurrent starts, grading and ranking through the store.
 
 #![cfg(feature = "store")]
+
+mod common;
 
 use hoithi_core::model::{QuestionKind, Role};
 use hoithi_core::round::grading::Response;
@@ -11,23 +13,11 @@ use hoithi_core::store::attempts::{self, ItemRecord};
 use hoithi_core::store::{contests, now_ms, results, rounds, seed, users, Db};
 
 async fn db() -> Db {
-    // Kept under the OS temp folder: each test gets its own file.
-    let dir = std::env::temp_dir().join("hoithi-core-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("rounds-{}.db", uuid_like()));
-    let db = Db::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
+    let db = common::fresh_db("rounds").await;
     seed::first_start(&db, Some("mat-khau-quan-tri"))
         .await
         .unwrap();
     db
-}
-
-fn uuid_like() -> String {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("{}-{}-{n}", std::process::id(), now_ms())
 }
 
 fn rules(now: i64) -> RoundRules {

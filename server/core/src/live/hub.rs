@@ -92,14 +92,89 @@ impl Hub {
         Ok(room)
     }
 
+    /// Brings a room up to the stored log: events another instance wrote
+    /// are applied in order and published to this instance's screens.
     async fn catch_up(&self, room: &Room) -> Result<(), StoreError> {
         let mut state = room.state.lock().await;
         let stored = finals::last_seq(&self.db, &room.id).await?;
-        if stored != state.last_seq() {
+        let mine = state.last_seq();
+        if stored > mine {
+            for e in finals::events_after(&self.db, &room.id, mine).await? {
+                state.apply(&room.program, e);
+            }
+            room.tx.send_replace(Arc::new(state.clone()));
+        } else if stored < mine {
+            // Never expected: the log is append-only. Trust the database.
             *state = replay(&room.program, &finals::events(&self.db, &room.id).await?);
             room.tx.send_replace(Arc::new(state.clone()));
         }
         Ok(())
+    }
+
+    /// A room already loaded here, if any.
+    async fn loaded(&self, final_id: &str) -> Option<Arc<Room>> {
+        self.rooms.lock().await.get(final_id).cloned()
+    }
+
+    /// Keeps this instance's rooms in step with other instances: on
+    /// PostgreSQL, every append is announced with NOTIFY and applied here at
+    /// once; on both backends, rooms with screens are also checked every
+    /// `poll`, which covers SQLite and any notification missed while the
+    /// listening connection was down.
+    pub fn follow(self: &Arc<Self>, poll: std::time::Duration) {
+        let hub = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(poll);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let rooms: Vec<Arc<Room>> = hub
+                    .rooms
+                    .lock()
+                    .await
+                    .values()
+                    .filter(|r| r.screens() > 0)
+                    .cloned()
+                    .collect();
+                for room in rooms {
+                    if let Err(e) = hub.catch_up(&room).await {
+                        tracing::warn!(error = %e, final_id = %room.id, "catching up a live room");
+                    }
+                }
+            }
+        });
+        if self.db.backend == crate::store::Backend::Postgres {
+            let hub = self.clone();
+            tokio::spawn(async move {
+                loop {
+                    if let Err(e) = hub.listen().await {
+                        tracing::warn!(error = %e, "live notifications stopped; reconnecting");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            });
+        }
+    }
+
+    async fn listen(&self) -> Result<(), sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect(&self.db.url).await?;
+        listener.listen(finals::LIVE_CHANNEL).await?;
+        loop {
+            let n = listener.recv().await?;
+            let Some((final_id, seq)) = n.payload().rsplit_once(':') else {
+                continue;
+            };
+            let Ok(seq) = seq.parse::<u64>() else {
+                continue;
+            };
+            if let Some(room) = self.loaded(final_id).await {
+                if room.snapshot().last_seq() < seq {
+                    if let Err(e) = self.catch_up(&room).await {
+                        tracing::warn!(error = %e, final_id, "applying a notified event");
+                    }
+                }
+            }
+        }
     }
 
     /// Decides `cmd` for `actor`, stores the events, then publishes the new

@@ -190,12 +190,48 @@ pub async fn append(
             Ok(_) => {}
         }
     }
+    // Other instances hear of it on commit (PostgreSQL only; SQLite
+    // instances share one machine and poll).
+    if db.backend == super::Backend::Postgres {
+        let last = events.last().map(|e| e.seq).unwrap_or(0);
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(LIVE_CHANNEL)
+            .bind(format!("{final_id}:{last}"))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| AppendError::Store(e.into()))?;
+    }
     tx.commit().await.map_err(|e| {
         if is_unique_violation(&e) {
             AppendError::Conflict
         } else {
             AppendError::Store(e.into())
         }
+    })
+}
+
+/// The PostgreSQL channel that carries "final_id:seq" after every append.
+pub const LIVE_CHANNEL: &str = "hoithi_live";
+
+/// Events after `seq`, in order.
+pub async fn events_after(db: &Db, final_id: &str, seq: u64) -> Result<Vec<Event>> {
+    let rows = sqlx::query(
+        "SELECT seq, at, kind FROM live_events WHERE final_id = $1 AND seq > $2 ORDER BY seq",
+    )
+    .bind(final_id)
+    .bind(seq as i64)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(event_row).collect()
+}
+
+fn event_row(r: &sqlx::any::AnyRow) -> Result<Event> {
+    let kind: String = get(r, "kind")?;
+    Ok(Event {
+        seq: get::<i64>(r, "seq")? as u64,
+        at: get(r, "at")?,
+        kind: serde_json::from_str::<EventKind>(&kind)
+            .map_err(|e| StoreError::Corrupt(format!("event: {e}")))?,
     })
 }
 

@@ -45,6 +45,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The URL connected to (PostgreSQL's LISTEN needs its own connection).
+    pub url: String,
 }
 
 pub fn now_ms() -> i64 {
@@ -129,7 +131,7 @@ impl Db {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, url })
     }
 
     pub async fn healthy(&self) -> bool {
