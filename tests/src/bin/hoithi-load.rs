@@ -1,0 +1,600 @@
+//! Load benchmark: starts the real `hoithi` binary (HOITHI_BIN, on SQLite or
+//! on PostgreSQL when HOITHI_TEST_POSTGRES is set) and drives it over real
+//! HTTP and WebSockets. Prints a table and one JSON line per scenario, each
+//! figure also as a ratio to a bare axum endpoint measured in the same run.
+//!
+//!   hoithi-load [--cadres N] [--savers N] [--viewers N] [--attempts N] [--only a,b]
+//!
+//! Scenarios: `baseline` (bare axum), `storm` (N cadres start within one
+//! second), `round` (cadres save every answer with think time, then submit),
+//! `fanout` (viewer sockets on a final; host action → last screen),
+//! `rank` (a round with N stored attempts ranked, finalists picked).
+//! Set-up that is not being measured (accounts, sessions, a million stored
+//! attempts) is written straight to the database.
+
+use futures::{SinkExt, StreamExt};
+use hoithi_core::store::{self, Db};
+use hoithi_tests::{setup_round, Server};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Args {
+    cadres: usize,
+    savers: usize,
+    viewers: usize,
+    attempts: usize,
+    only: Option<Vec<String>>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        cadres: 10_000,
+        savers: 2_000,
+        viewers: 5_000,
+        attempts: 1_000_000,
+        only: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let mut v = || it.next().unwrap_or_else(|| panic!("{k} needs a value"));
+        match k.as_str() {
+            "--cadres" => a.cadres = v().parse().expect("number"),
+            "--savers" => a.savers = v().parse().expect("number"),
+            "--viewers" => a.viewers = v().parse().expect("number"),
+            "--attempts" => a.attempts = v().parse().expect("number"),
+            "--only" => a.only = Some(v().split(',').map(str::to_string).collect()),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    a
+}
+
+/// Latencies in ms and the errors of one scenario.
+struct Figures {
+    name: &'static str,
+    what: String,
+    ok: usize,
+    errors: usize,
+    wall: Duration,
+    lat: Vec<f64>,
+}
+
+impl Figures {
+    fn pct(&self, p: f64) -> f64 {
+        if self.lat.is_empty() {
+            return 0.0;
+        }
+        let mut v = self.lat.clone();
+        v.sort_by(f64::total_cmp);
+        v[((p / 100.0) * (v.len() - 1) as f64).round() as usize]
+    }
+    fn throughput(&self) -> f64 {
+        self.ok as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+}
+
+fn report(all: &[Figures], backend: &str) {
+    let base = all.iter().find(|f| f.name == "baseline");
+    println!(
+        "\n{:<9} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10}  what",
+        "scenario", "ok", "errors", "per s", "p50 ms", "p95 ms", "p99 ms", "wall s", "×baseline"
+    );
+    for f in all {
+        let ratio = base
+            .filter(|b| b.name != f.name)
+            .map(|b| format!("{:.3}", f.throughput() / b.throughput()))
+            .unwrap_or_else(|| "1".into());
+        println!(
+            "{:<9} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>10}  {}",
+            f.name,
+            f.ok,
+            f.errors,
+            f.throughput(),
+            f.pct(50.0),
+            f.pct(95.0),
+            f.pct(99.0),
+            f.wall.as_secs_f64(),
+            ratio,
+            f.what
+        );
+    }
+    for f in all {
+        let line = json!({
+            "scenario": f.name, "backend": backend, "what": f.what, "ok": f.ok, "errors": f.errors,
+            "per_s": f.throughput(), "p50_ms": f.pct(50.0), "p95_ms": f.pct(95.0), "p99_ms": f.pct(99.0),
+            "wall_s": f.wall.as_secs_f64(),
+            "throughput_vs_baseline": base.map(|b| f.throughput() / b.throughput()),
+            "p99_vs_baseline": base.map(|b| f.pct(99.0) / b.pct(99.0).max(1e-9)),
+        });
+        println!("{line}");
+    }
+}
+
+/// A bare axum endpoint on this machine, hit at the same concurrency.
+async fn baseline(requests: usize, concurrency: usize) -> Figures {
+    let app = axum::Router::new().route("/", axum::routing::post(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let http = reqwest::Client::new();
+    let url = format!("http://{addr}/");
+    hammer(
+        "baseline",
+        format!("bare axum POST, {concurrency} at a time"),
+        requests,
+        concurrency,
+        move |_| {
+            let http = http.clone();
+            let url = url.clone();
+            async move {
+                http.post(&url)
+                    .body("x=1")
+                    .send()
+                    .await
+                    .map(|r| r.status().is_success())
+                    .unwrap_or(false)
+            }
+        },
+    )
+    .await
+}
+
+/// Runs `n` calls of `f`, `concurrency` at a time, timing each.
+async fn hammer<F, Fut>(
+    name: &'static str,
+    what: String,
+    n: usize,
+    concurrency: usize,
+    f: F,
+) -> Figures
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let started = Instant::now();
+    let results: Vec<(bool, f64)> = futures::stream::iter(0..n)
+        .map(|i| {
+            let f = f.clone();
+            async move {
+                let t = Instant::now();
+                let ok = f(i).await;
+                (ok, t.elapsed().as_secs_f64() * 1000.0)
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let wall = started.elapsed();
+    Figures {
+        name,
+        what,
+        ok: results.iter().filter(|r| r.0).count(),
+        errors: results.iter().filter(|r| !r.0).count(),
+        wall,
+        lat: results.iter().filter(|r| r.0).map(|r| r.1).collect(),
+    }
+}
+
+/// Cadres with sessions, written straight to the database.
+async fn seed_cadres(db: &Db, n: usize) -> Vec<String> {
+    let hash = hoithi_core::auth::hash_password("mat-khau-tai-thu");
+    let now = store::now_ms();
+    let mut tokens = Vec::with_capacity(n);
+    let mut tx = db.pool.begin().await.unwrap();
+    for i in 0..n {
+        let id = store::new_id();
+        sqlx::query("INSERT INTO users (id, login, full_name, password_hash, role, position, created_at) VALUES ($1, $2, $3, $4, 'contestant', '', $5)")
+            .bind(&id)
+            .bind(format!("tai-thu-{i}@hoithi.vn"))
+            .bind(format!("Cán bộ {i}"))
+            .bind(&hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let token = hoithi_core::auth::new_token();
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(hoithi_core::auth::token_hash(&token))
+            .bind(&id)
+            .bind(now)
+            .bind(now + 86_400_000)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tokens.push(token);
+    }
+    tx.commit().await.unwrap();
+    tokens
+}
+
+/// A request as cadre `i`: its session cookie and an office address (20
+/// cadres share one, as behind a commune's router).
+fn as_cadre(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    token: &str,
+    i: usize,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}/api/{name}"))
+        .header("Accept", "application/json")
+        .header("Cookie", format!("hoithi_session={token}"))
+        .header(
+            "X-Forwarded-For",
+            format!("10.{}.{}.1", (i / 20) / 250, (i / 20) % 250),
+        )
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let a = args();
+    let wants = |s: &str| a.only.as_ref().is_none_or(|o| o.iter().any(|x| x == s));
+    // Cadres reach the server through a proxy that names their address.
+    std::env::set_var("HOITHI_TRUST_PROXY", "true");
+    let backend = if std::env::var("HOITHI_TEST_POSTGRES").is_ok_and(|v| !v.is_empty()) {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let server = Server::start().await;
+    let db = Db::connect(&server.database_url()).await.expect("database");
+    println!(
+        "hoithi-load: {} on {backend}, {} cores",
+        hoithi_tests::binary().display(),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    let mut all = Vec::new();
+    all.push(baseline(20_000.max(a.cadres), 256).await);
+    let admin = server.admin().await;
+    let organizer = server.user(&admin, "organizer", "0911000901").await;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(20_000)
+        .build()
+        .unwrap();
+    let base = server.base.clone();
+
+    // 1. Start storm: every cadre starts an attempt in the same second.
+    let mut attempts: Vec<(String, String)> = Vec::new();
+    if wants("storm") || wants("round") {
+        let round = setup_round(&organizer, "60", "1").await;
+        let n = if wants("storm") { a.cadres } else { a.savers };
+        let tokens = Arc::new(seed_cadres(&db, n).await);
+        let ids: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
+        // Connections are opened first, so the second measures starts, not handshakes.
+        let warm = hammer("warm", String::new(), n, 512, {
+            let (http, base, tokens) = (http.clone(), base.clone(), tokens.clone());
+            move |i| {
+                let req = as_cadre(&http, &base, "whoami", &tokens[i], i);
+                async move { req.send().await.is_ok() }
+            }
+        })
+        .await;
+        assert_eq!(warm.errors, 0, "warm-up");
+        let go = Instant::now() + Duration::from_millis(500);
+        let f = hammer(
+            "storm",
+            format!("{n} cadres start an attempt within one second"),
+            n,
+            n,
+            {
+                let (http, base, tokens, ids, round) = (
+                    http.clone(),
+                    base.clone(),
+                    tokens.clone(),
+                    ids.clone(),
+                    round.clone(),
+                );
+                move |i| {
+                    // Spread over the second, as a hall of phones would.
+                    let at = go + Duration::from_micros((i as u64 * 1_000_000) / n as u64);
+                    let req = as_cadre(&http, &base, "start_attempt", &tokens[i], i)
+                        .form(&[("round_id", round.as_str())]);
+                    let (ids, token) = (ids.clone(), tokens[i].clone());
+                    async move {
+                        tokio::time::sleep_until(at.into()).await;
+                        match req.send().await {
+                            Ok(r) if r.status().is_success() => {
+                                let id: String = r.json().await.unwrap_or_default();
+                                ids.lock().unwrap().push((token, id));
+                                true
+                            }
+                            _ => false,
+                        }
+                    }
+                }
+            },
+        )
+        .await;
+        if wants("storm") {
+            all.push(f);
+        }
+        attempts = std::mem::take(&mut *ids.lock().unwrap());
+    }
+
+    // 2. Sustained round: each cadre loads the attempt, saves every answer
+    // with think time, submits.
+    if wants("round") {
+        let cadres: Vec<(String, String)> = attempts.iter().take(a.savers).cloned().collect();
+        let saves = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
+        let errors = Arc::new(AtomicU64::new(0));
+        let started = Instant::now();
+        let tasks = cadres.into_iter().enumerate().map(|(i, (token, attempt))| {
+            let (http, base, saves, errors) =
+                (http.clone(), base.clone(), saves.clone(), errors.clone());
+            tokio::spawn(async move {
+                let play: Value = match as_cadre(&http, &base, "get_attempt", &token, i)
+                    .form(&[("id", attempt.as_str())])
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                };
+                for item in play["items"].as_array().cloned().unwrap_or_default() {
+                    // Think time: a few seconds on a phone; shortened, jittered.
+                    tokio::time::sleep(Duration::from_millis(200 + (i as u64 * 37) % 400)).await;
+                    let pos = item["position"].as_i64().unwrap_or(0).to_string();
+                    let field = if item["options"].as_array().is_some_and(|o| !o.is_empty()) {
+                        ("choices[0]", "0")
+                    } else {
+                        ("text", "1")
+                    };
+                    let t = Instant::now();
+                    let ok = as_cadre(&http, &base, "save_answer", &token, i)
+                        .form(&[
+                            ("attempt_id", attempt.as_str()),
+                            ("position", pos.as_str()),
+                            field,
+                        ])
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status().is_success());
+                    if ok {
+                        saves
+                            .lock()
+                            .unwrap()
+                            .push(t.elapsed().as_secs_f64() * 1000.0);
+                    } else {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                let ok = as_cadre(&http, &base, "submit_attempt", &token, i)
+                    .form(&[("attempt_id", attempt.as_str()), ("prediction", "1")])
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success());
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        });
+        futures::future::join_all(tasks).await;
+        let lat = std::mem::take(&mut *saves.lock().unwrap());
+        all.push(Figures {
+            name: "round",
+            what: format!(
+                "{} cadres save 8 answers each (think 0.2–0.6 s) and submit; latency of saves",
+                a.savers
+            ),
+            ok: lat.len(),
+            errors: errors.load(Ordering::Relaxed) as usize,
+            wall: started.elapsed(),
+            lat,
+        });
+    }
+
+    // 3. Live fan-out: viewer sockets on a final; each host action timed to
+    // every screen.
+    if wants("fanout") {
+        all.push(fanout(&server, &organizer, a.viewers).await);
+    }
+
+    // 4. Ranking a round with many stored attempts.
+    if wants("rank") {
+        all.push(rank(&db, &organizer, a.attempts).await);
+    }
+    report(&all, backend);
+}
+
+async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usize) -> Figures {
+    let body = json!({"name": "Tải thử", "contest_id": "", "finalists": "1; An\n2; Bình", "judges": "GK", "prizes": "Giải Nhất: 1",
+                      "segments": [{"title": "Khởi động", "kind": "Everyone", "timer_secs": 30, "points": {"right": 10.0, "wrong": 0.0, "speed_bonus": 0.0},
+                                    "keys": [], "topic": null, "count": 1, "prompts": []}]});
+    let (status, text) = organizer.call_json("create_final", &body).await;
+    assert_eq!(status, 200, "{text}");
+    let id: String = serde_json::from_str(&text).unwrap();
+    let d = organizer.json("final_detail", &[("id", &id)]).await;
+    let host_code = d["codes"][0]["code"].as_str().unwrap().to_string();
+    let join = d["join_code"].as_str().unwrap().to_string();
+    // Each viewer notes when it first sees each event number.
+    let seen: Arc<Vec<std::sync::Mutex<Vec<(u64, Instant)>>>> = Arc::new(
+        (0..viewers)
+            .map(|_| std::sync::Mutex::new(Vec::new()))
+            .collect(),
+    );
+    let connected = Arc::new(AtomicU64::new(0));
+    for v in 0..viewers {
+        let url = format!("ws://127.0.0.1:{}/truc-tiep/ws/{join}", server.port);
+        let (seen, connected) = (seen.clone(), connected.clone());
+        tokio::spawn(async move {
+            let Ok((ws, _)) = tokio_tungstenite::connect_async(&url).await else {
+                return;
+            };
+            connected.fetch_add(1, Ordering::SeqCst);
+            let (_sink, mut stream) = ws.split();
+            while let Some(Ok(m)) = stream.next().await {
+                if let tokio_tungstenite::tungstenite::Message::Text(t) = m {
+                    let at = Instant::now();
+                    // Only the number is needed; skip parsing the rest.
+                    if let Some(p) = t.find("\"seq\":") {
+                        let rest = &t[p + 6..];
+                        let end = rest
+                            .find(|c: char| !c.is_ascii_digit())
+                            .unwrap_or(rest.len());
+                        if let Ok(seq) = rest[..end].parse::<u64>() {
+                            seen[v].lock().unwrap().push((seq, at));
+                        }
+                    }
+                }
+            }
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while (connected.load(Ordering::SeqCst) as usize) < viewers && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let up = connected.load(Ordering::SeqCst) as usize;
+    let (ws, _) = tokio_tungstenite::connect_async(format!(
+        "ws://127.0.0.1:{}/truc-tiep/ws/{host_code}",
+        server.port
+    ))
+    .await
+    .unwrap();
+    let (mut sink, mut stream) = ws.split();
+    let _ = stream.next().await;
+    let mut lat = Vec::new();
+    let mut last_screen = Vec::new();
+    let actions = 20u64;
+    let started = Instant::now();
+    for k in 0..actions {
+        let cmd = if k % 2 == 0 {
+            json!({"Award": {"seat": 1, "points": 1.0, "reason": "tải thử"}})
+        } else {
+            json!("Undo")
+        };
+        let sent = Instant::now();
+        sink.send(tokio_tungstenite::tungstenite::Message::Text(
+            json!({"t": "cmd", "id": k + 1, "cmd": cmd})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+        let seq = loop {
+            let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t))) = stream.next().await
+            else {
+                panic!("host socket closed")
+            };
+            let v: Value = serde_json::from_str(&t).unwrap();
+            if v["t"] == "ok" {
+                break v["seq"].as_u64().unwrap();
+            }
+            assert_ne!(v["t"], "err", "{v}");
+        };
+        // Wait for every viewer to have it (or give up after 10 s).
+        let wait_until = Instant::now() + Duration::from_secs(10);
+        loop {
+            let have = seen
+                .iter()
+                .filter(|s| s.lock().unwrap().iter().any(|(q, _)| *q >= seq))
+                .count();
+            if have >= up || Instant::now() > wait_until {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let mut worst: f64 = 0.0;
+        for s in seen.iter() {
+            if let Some((_, at)) = s.lock().unwrap().iter().find(|(q, _)| *q >= seq) {
+                let ms = at.saturating_duration_since(sent).as_secs_f64() * 1000.0;
+                lat.push(ms);
+                worst = worst.max(ms);
+            }
+        }
+        last_screen.push(worst);
+    }
+    let wall = started.elapsed();
+    last_screen.sort_by(f64::total_cmp);
+    Figures {
+        name: "fanout",
+        what: format!(
+            "{up}/{viewers} viewer sockets, {actions} host actions; per-screen latency (last screen: median {:.1} ms, worst {:.1} ms)",
+            last_screen[last_screen.len() / 2],
+            last_screen.last().copied().unwrap_or(0.0)
+        ),
+        ok: lat.len(),
+        errors: viewers * actions as usize - lat.len(),
+        wall,
+        lat,
+    }
+}
+
+/// A closed round with `n` stored attempts (four per person), ranked
+/// through the store as the results page does, then 16 finalists picked.
+async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize) -> Figures {
+    let round = setup_round(organizer, "20", "4").await;
+    let people = n.div_ceil(4);
+    let seeded = Instant::now();
+    let hash = "x";
+    let now = store::now_ms();
+    let mut user_ids = Vec::with_capacity(people);
+    for chunk in (0..people).collect::<Vec<_>>().chunks(20_000) {
+        let mut tx = db.pool.begin().await.unwrap();
+        for &p in chunk {
+            let id = store::new_id();
+            sqlx::query("INSERT INTO users (id, login, full_name, password_hash, role, position, created_at) VALUES ($1, $2, $3, $4, 'contestant', '', $5)")
+                .bind(&id)
+                .bind(format!("xep-hang-{p}@hoithi.vn"))
+                .bind(format!("Người dự thi {p}"))
+                .bind(hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            user_ids.push(id);
+        }
+        tx.commit().await.unwrap();
+    }
+    for chunk in (0..n).collect::<Vec<_>>().chunks(20_000) {
+        let mut tx = db.pool.begin().await.unwrap();
+        for &k in chunk {
+            let (p, seq) = (k / 4, (k % 4) as i64 + 1);
+            let started = now - 3_600_000 + (k as i64 % 600_000);
+            sqlx::query("INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, finished_at, closed_by, total, score, prediction) VALUES ($1, $2, $3, $4, $5, $6, $7, 'submit', 8, $8, $9)")
+                .bind(store::new_id())
+                .bind(&round)
+                .bind(&user_ids[p])
+                .bind(seq)
+                .bind(started)
+                .bind(started + 1_200_000)
+                .bind(started + 60_000 + (k as i64 * 7919) % 1_000_000)
+                .bind(((k * 2_654_435_761) % 9) as i64)
+                .bind(((k * 40_503) % 5_000) as i64)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let seeding = seeded.elapsed();
+    let t = Instant::now();
+    let results = store::results::round(db, &round).await.expect("ranking");
+    let ranked = t.elapsed();
+    let units: Vec<Option<String>> = results.rows.iter().map(|r| r.unit_id.clone()).collect();
+    let t2 = Instant::now();
+    let picked = hoithi_core::round::ranking::finalists(&units, 16, Some(5));
+    let picking = t2.elapsed();
+    assert_eq!(picked.len(), 16.min(results.rows.len()));
+    let wall = ranked + picking;
+    Figures {
+        name: "rank",
+        what: format!(
+            "{n} stored attempts of {people} people (seeded in {:.1} s): load + rank {:.2} s, 16 finalists {:.3} ms, {} ranked",
+            seeding.as_secs_f64(),
+            ranked.as_secs_f64(),
+            picking.as_secs_f64() * 1000.0,
+            results.rows.len()
+        ),
+        ok: 1,
+        errors: 0,
+        wall,
+        lat: vec![wall.as_secs_f64() * 1000.0],
+    }
+}
