@@ -189,7 +189,7 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
             )));
         }
         if bank.is_none() {
-            bank = Some(rounds::bank(db).await?);
+            bank = Some(rounds::bank_cached(db).await?);
         }
         let bank = bank.as_ref().expect("loaded above");
         let picked = {
@@ -217,6 +217,7 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
         let deadline = rules::deadline(now, r.time_limit_secs, r.closes_at);
         let seq = mine.len() as i64 + 1;
         let inserted: std::result::Result<(), sqlx::Error> = async {
+            let _turn = db.write_turn().await;
             let mut tx = db.pool.begin().await?;
             sqlx::query("INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(&id)
@@ -228,21 +229,42 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
                 .bind(picked.len() as i64)
                 .execute(&mut *tx)
                 .await?;
+            // All items in one statement.
+            let values: Vec<String> = (0..picked.len())
+                .map(|k| format!("(${}, ${}, ${}, ${}, ${})", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4, 5 * k + 5))
+                .collect();
+            let sql = format!("INSERT INTO attempt_items (attempt_id, position, question_id, version, option_order) VALUES {}", values.join(", "));
+            let mut q = sqlx::query(&sql);
             for (pos, (i, order)) in picked.iter().enumerate() {
-                sqlx::query("INSERT INTO attempt_items (attempt_id, position, question_id, version, option_order) VALUES ($1, $2, $3, $4, $5)")
+                q = q
                     .bind(&id)
                     .bind(pos as i64)
                     .bind(&bank[*i].question_id)
                     .bind(bank[*i].version)
-                    .bind(serde_json::to_string(order).unwrap_or_default())
-                    .execute(&mut *tx)
-                    .await?;
+                    .bind(serde_json::to_string(order).unwrap_or_default());
+            }
+            if !picked.is_empty() {
+                q.execute(&mut *tx).await?;
             }
             tx.commit().await
         }
         .await;
         match inserted {
-            Ok(()) => return get_one(db, &id).await,
+            Ok(()) => {
+                return Ok(AttemptRecord {
+                    id,
+                    round_id: round.id.clone(),
+                    user_id: user_id.to_string(),
+                    seq,
+                    started_at: now,
+                    deadline,
+                    finished_at: None,
+                    closed_by: None,
+                    total: picked.len() as i64,
+                    score: None,
+                    prediction: None,
+                })
+            }
             Err(e) if is_unique_violation(&e) || is_busy(&e) => continue,
             Err(e) => return Err(e.into()),
         }
@@ -305,6 +327,7 @@ pub async fn save_answer(
     grading::check(&item.draft, &stored).map_err(|m| StoreError::Invalid(m.into()))?;
     let json = (!stored.is_empty()).then(|| serde_json::to_string(&stored).unwrap_or_default());
     // The guard on the attempt keeps a save racing the close out of a graded attempt.
+    let _turn = db.write_turn().await;
     let res = sqlx::query(
         "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
          AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL)",
@@ -366,6 +389,7 @@ pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> 
         Closing::Submit(p) => (now.min(attempt.deadline + rules::GRACE_MS), "submit", p),
         Closing::Deadline => (attempt.deadline, "deadline", None),
     };
+    let _turn = db.write_turn().await;
     let mut tx = db.pool.begin().await?;
     let claimed = sqlx::query("UPDATE attempts SET finished_at = $1, closed_by = $2, score = $3, prediction = $4 WHERE id = $5 AND finished_at IS NULL")
         .bind(finished_at)

@@ -47,6 +47,11 @@ pub struct Db {
     pub backend: Backend,
     /// The URL connected to (PostgreSQL's LISTEN needs its own connection).
     pub url: String,
+    /// SQLite has one writer at a time; queueing writers here is far
+    /// cheaper than letting them spin in SQLite's busy handler.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The drawable bank, kept while the questions table is unchanged.
+    pub(crate) bank_cache: std::sync::Arc<std::sync::Mutex<Option<(String, std::sync::Arc<Vec<rounds::BankEntry>>)>>>,
 }
 
 pub fn now_ms() -> i64 {
@@ -131,7 +136,15 @@ impl Db {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Db { pool, backend, url })
+        Ok(Db { pool, backend, url, writer: Default::default(), bank_cache: Default::default() })
+    }
+
+    /// Held around a write on SQLite (none needed on PostgreSQL).
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.writer.lock().await),
+            Backend::Postgres => None,
+        }
     }
 
     pub async fn healthy(&self) -> bool {

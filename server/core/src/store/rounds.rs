@@ -182,6 +182,25 @@ pub struct BankEntry {
     pub options: usize,
 }
 
+/// The drawable bank, from memory while the questions table has not
+/// changed (its count, newest change and versions are the stamp).
+pub async fn bank_cached(db: &Db) -> Result<std::sync::Arc<Vec<BankEntry>>> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), 0) AS changed, CAST(COALESCE(SUM(current_version + retired * 1000003), 0) AS BIGINT) AS mix FROM questions",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let stamp = format!("{}:{}:{}", get::<i64>(&r, "n")?, get::<i64>(&r, "changed")?, get::<i64>(&r, "mix")?);
+    if let Some((s, b)) = db.bank_cache.lock().expect("bank cache").as_ref() {
+        if *s == stamp {
+            return Ok(b.clone());
+        }
+    }
+    let fresh = std::sync::Arc::new(bank(db).await?);
+    *db.bank_cache.lock().expect("bank cache") = Some((stamp, fresh.clone()));
+    Ok(fresh)
+}
+
 pub async fn bank(db: &Db) -> Result<Vec<BankEntry>> {
     let rows = sqlx::query(
         "SELECT q.id, q.current_version, v.topic, v.difficulty, v.kind, v.options FROM questions q \
