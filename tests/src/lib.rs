@@ -402,3 +402,53 @@ pub async fn setup_round(organizer: &Client, minutes: &str, attempts: &str) -> S
         .await;
     round
 }
+
+/// Cadres with sessions, written straight to the database.
+pub async fn seed_cadres(db: &hoithi_core::store::Db, n: usize) -> Vec<String> {
+    let hash = hoithi_core::auth::hash_password("mat-khau-tai-thu");
+    let now = hoithi_core::store::now_ms();
+    let mut tokens = Vec::with_capacity(n);
+    let mut tx = db.pool.begin().await.unwrap();
+    for i in 0..n {
+        let id = hoithi_core::store::new_id();
+        sqlx::query("INSERT INTO users (id, login, full_name, password_hash, role, position, created_at) VALUES ($1, $2, $3, $4, 'contestant', '', $5)")
+            .bind(&id)
+            .bind(format!("tai-thu-{i}@hoithi.vn"))
+            .bind(format!("Cán bộ {i}"))
+            .bind(&hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let token = hoithi_core::auth::new_token();
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(hoithi_core::auth::token_hash(&token))
+            .bind(&id)
+            .bind(now)
+            .bind(now + 86_400_000)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tokens.push(token);
+    }
+    tx.commit().await.unwrap();
+    tokens
+}
+
+/// A request as cadre `i`: its session cookie and an office address (20
+/// cadres share one, as behind a commune's router).
+pub fn as_cadre(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    token: &str,
+    i: usize,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}/api/{name}"))
+        .header("Accept", "application/json")
+        .header("Cookie", format!("hoithi_session={token}"))
+        .header(
+            "X-Forwarded-For",
+            format!("10.{}.{}.1", (i / 20) / 250, (i / 20) % 250),
+        )
+}

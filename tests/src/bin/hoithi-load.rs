@@ -14,7 +14,7 @@
 
 use futures::{SinkExt, StreamExt};
 use hoithi_core::store::{self, Db};
-use hoithi_tests::{setup_round, Server};
+use hoithi_tests::{as_cadre, seed_cadres, setup_round, Server};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -175,56 +175,6 @@ where
         wall,
         lat: results.iter().filter(|r| r.0).map(|r| r.1).collect(),
     }
-}
-
-/// Cadres with sessions, written straight to the database.
-async fn seed_cadres(db: &Db, n: usize) -> Vec<String> {
-    let hash = hoithi_core::auth::hash_password("mat-khau-tai-thu");
-    let now = store::now_ms();
-    let mut tokens = Vec::with_capacity(n);
-    let mut tx = db.pool.begin().await.unwrap();
-    for i in 0..n {
-        let id = store::new_id();
-        sqlx::query("INSERT INTO users (id, login, full_name, password_hash, role, position, created_at) VALUES ($1, $2, $3, $4, 'contestant', '', $5)")
-            .bind(&id)
-            .bind(format!("tai-thu-{i}@hoithi.vn"))
-            .bind(format!("Cán bộ {i}"))
-            .bind(&hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        let token = hoithi_core::auth::new_token();
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(hoithi_core::auth::token_hash(&token))
-            .bind(&id)
-            .bind(now)
-            .bind(now + 86_400_000)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tokens.push(token);
-    }
-    tx.commit().await.unwrap();
-    tokens
-}
-
-/// A request as cadre `i`: its session cookie and an office address (20
-/// cadres share one, as behind a commune's router).
-fn as_cadre(
-    http: &reqwest::Client,
-    base: &str,
-    name: &str,
-    token: &str,
-    i: usize,
-) -> reqwest::RequestBuilder {
-    http.post(format!("{base}/api/{name}"))
-        .header("Accept", "application/json")
-        .header("Cookie", format!("hoithi_session={token}"))
-        .header(
-            "X-Forwarded-For",
-            format!("10.{}.{}.1", (i / 20) / 250, (i / 20) % 250),
-        )
 }
 
 #[tokio::main(flavor = "multi_thread")]

@@ -51,7 +51,8 @@ pub struct Db {
     /// cheaper than letting them spin in SQLite's busy handler.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// The drawable bank, kept while the questions table is unchanged.
-    pub(crate) bank_cache: std::sync::Arc<std::sync::Mutex<Option<(String, std::sync::Arc<Vec<rounds::BankEntry>>)>>>,
+    pub(crate) bank_cache:
+        std::sync::Arc<std::sync::Mutex<Option<(String, std::sync::Arc<Vec<rounds::BankEntry>>)>>>,
 }
 
 pub fn now_ms() -> i64 {
@@ -136,7 +137,13 @@ impl Db {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Db { pool, backend, url, writer: Default::default(), bank_cache: Default::default() })
+        Ok(Db {
+            pool,
+            backend,
+            url,
+            writer: Default::default(),
+            bank_cache: Default::default(),
+        })
     }
 
     /// Held around a write on SQLite (none needed on PostgreSQL).

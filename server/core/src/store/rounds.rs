@@ -190,7 +190,12 @@ pub async fn bank_cached(db: &Db) -> Result<std::sync::Arc<Vec<BankEntry>>> {
     )
     .fetch_one(&db.pool)
     .await?;
-    let stamp = format!("{}:{}:{}", get::<i64>(&r, "n")?, get::<i64>(&r, "changed")?, get::<i64>(&r, "mix")?);
+    let stamp = format!(
+        "{}:{}:{}",
+        get::<i64>(&r, "n")?,
+        get::<i64>(&r, "changed")?,
+        get::<i64>(&r, "mix")?
+    );
     if let Some((s, b)) = db.bank_cache.lock().expect("bank cache").as_ref() {
         if *s == stamp {
             return Ok(b.clone());

@@ -1,0 +1,50 @@
+//! The load benchmark runs end to end at a small size, so the tool in the
+//! repository keeps working (the full-size figures are in BENCHMARKS.md).
+
+#[test]
+fn the_load_tool_runs_every_scenario() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoithi-load"))
+        .args([
+            "--cadres",
+            "200",
+            "--savers",
+            "40",
+            "--viewers",
+            "100",
+            "--attempts",
+            "4000",
+        ])
+        .output()
+        .expect("run hoithi-load");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "hoithi-load failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = lines
+        .iter()
+        .map(|l| l["scenario"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["baseline", "storm", "round", "fanout", "rank"],
+        "{stdout}"
+    );
+    for l in &lines {
+        assert_eq!(l["errors"], 0, "{l}");
+        assert!(l["ok"].as_u64().unwrap() > 0, "{l}");
+        assert!(
+            l["p99_ms"].as_f64().unwrap() >= l["p50_ms"].as_f64().unwrap(),
+            "{l}"
+        );
+    }
+    assert_eq!(lines[1]["ok"], 200, "every cadre started");
+    assert_eq!(lines[2]["ok"], 40 * 8, "every answer saved");
+    assert_eq!(lines[3]["ok"], 100 * 20, "every screen saw every action");
+}
