@@ -104,6 +104,12 @@ async fn session(socket: WebSocket, hub: Arc<Hub>, room: Arc<Room>, viewer: View
     let actor = viewer.actor();
     let mut window = (Instant::now(), 0u32);
     let render = |state: &hoithi_core::live::State| -> Option<Message> {
+        // Every audience screen gets the same bytes, rendered once per change.
+        if viewer == Viewer::Audience {
+            return Some(Message::Text(
+                room.audience_message(state).to_string().into(),
+            ));
+        }
         let msg = ServerMsg::View {
             view: Box::new(view(&room.program, state, viewer, now_ms())),
         };

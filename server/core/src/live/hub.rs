@@ -19,9 +19,33 @@ pub struct Room {
     pub program: Program,
     state: Mutex<State>,
     tx: watch::Sender<Arc<State>>,
+    /// The audience's view of the latest state, serialised once for every
+    /// projector and phone watching.
+    audience: std::sync::Mutex<Option<(u64, Arc<str>)>>,
 }
 
 impl Room {
+    /// The audience's view message for `state`, shared by all its screens.
+    pub fn audience_message(&self, state: &State) -> Arc<str> {
+        let seq = state.last_seq();
+        if let Some((s, m)) = self.audience.lock().expect("audience cache").as_ref() {
+            if *s == seq {
+                return m.clone();
+            }
+        }
+        let msg = super::wire::ServerMsg::View {
+            view: Box::new(super::view(
+                &self.program,
+                state,
+                super::Viewer::Audience,
+                now_ms(),
+            )),
+        };
+        let m: Arc<str> = serde_json::to_string(&msg).unwrap_or_default().into();
+        *self.audience.lock().expect("audience cache") = Some((seq, m.clone()));
+        m
+    }
+
     /// The latest published state; `changed()` wakes on every new one.
     pub fn subscribe(&self) -> watch::Receiver<Arc<State>> {
         self.tx.subscribe()
@@ -87,6 +111,7 @@ impl Hub {
             program: rec.program,
             state: Mutex::new(state),
             tx,
+            audience: Default::default(),
         });
         rooms.insert(final_id.to_string(), room.clone());
         Ok(room)

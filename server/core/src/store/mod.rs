@@ -51,6 +51,7 @@ pub struct Db {
     /// cheaper than letting them spin in SQLite's busy handler.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// The drawable bank, kept while the questions table is unchanged.
+    pub(crate) session_cache: std::sync::Arc<std::sync::Mutex<sessions::Cache>>,
     pub(crate) bank_cache:
         std::sync::Arc<std::sync::Mutex<Option<(String, std::sync::Arc<Vec<rounds::BankEntry>>)>>>,
 }
@@ -142,6 +143,7 @@ impl Db {
             backend,
             url,
             writer: Default::default(),
+            session_cache: Default::default(),
             bank_cache: Default::default(),
         })
     }

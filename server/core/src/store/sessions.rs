@@ -17,24 +17,64 @@ pub async fn create(db: &Db, user_id: &str) -> Result<String> {
     Ok(token)
 }
 
+/// How long a looked-up session is trusted without asking the database:
+/// every request of a round needs it, and a log-out or role change on this
+/// instance takes effect at once (on another instance within this time).
+pub const CACHE_MS: i64 = 5_000;
+
+/// Cached sessions: token hash → (user, when looked up, session expiry).
+pub(crate) type Cache = std::collections::HashMap<String, (users::UserRecord, i64, i64)>;
+
 pub async fn user(db: &Db, token: &str) -> Result<Option<users::UserRecord>> {
-    let row = sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-        .bind(token_hash(token))
-        .bind(now_ms())
-        .fetch_optional(&db.pool)
-        .await?;
-    match row {
-        None => Ok(None),
-        Some(r) => {
-            let id: String = super::get(&r, "user_id")?;
-            Ok(Some(users::by_id(db, &id).await?))
+    let hash = token_hash(token);
+    let now = now_ms();
+    if let Some((u, at, expires)) = db.session_cache.lock().expect("session cache").get(&hash) {
+        if now - at < CACHE_MS && now < *expires {
+            return Ok(Some(u.clone()));
         }
     }
+    let row = sqlx::query(
+        "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, s.expires_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN units n ON n.id = u.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(&hash)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(r) = row else {
+        db.session_cache
+            .lock()
+            .expect("session cache")
+            .remove(&hash);
+        return Ok(None);
+    };
+    let user = users::from_row(&r)?;
+    let expires: i64 = super::get(&r, "expires_at")?;
+    let mut cache = db.session_cache.lock().expect("session cache");
+    // Bounded: a flood of distinct tokens only costs a refill.
+    if cache.len() > 200_000 {
+        cache.clear();
+    }
+    cache.insert(hash, (user.clone(), now, expires));
+    Ok(Some(user))
+}
+
+/// Drops a user's cached sessions (role changed).
+pub fn forget_user(db: &Db, user_id: &str) {
+    db.session_cache
+        .lock()
+        .expect("session cache")
+        .retain(|_, (u, _, _)| u.id != user_id);
 }
 
 pub async fn delete(db: &Db, token: &str) -> Result<()> {
+    let hash = token_hash(token);
+    db.session_cache
+        .lock()
+        .expect("session cache")
+        .remove(&hash);
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash(token))
+        .bind(&hash)
         .execute(&db.pool)
         .await?;
     Ok(())

@@ -26,7 +26,7 @@ pub struct NewUser<'a> {
 
 const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.password_hash FROM users u LEFT JOIN units n ON n.id = u.unit_id";
 
-fn from_row(r: &AnyRow) -> Result<UserRecord> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<UserRecord> {
     let role: String = get(r, "role")?;
     Ok(UserRecord {
         id: get(r, "id")?,
@@ -112,6 +112,7 @@ pub async fn set_role(db: &Db, id: &str, role: Role) -> Result<()> {
     if n.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
+    super::sessions::forget_user(db, id);
     Ok(())
 }
 
