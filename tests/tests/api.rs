@@ -256,25 +256,21 @@ async fn roles_are_enforced_on_every_protected_function() {
     }
     // A role change takes effect on the user's very next request, cached
     // sessions or not.
-    let promote = |role: &'static str| {
-        admin.call(
-            "set_user_role",
-            &[("user_id", contestant_id.as_str()), ("role", role)],
-        )
-    };
     assert_eq!(contestant.call("list_finals", &[]).await.0, 403);
-    assert_eq!(promote("organizer").await.0, 200);
-    assert_eq!(
-        contestant.call("list_finals", &[]).await.0,
-        200,
-        "promoted at once"
-    );
-    assert_eq!(promote("contestant").await.0, 200);
-    assert_eq!(
-        contestant.call("list_finals", &[]).await.0,
-        403,
-        "demoted at once"
-    );
+    for (role, want) in [("organizer", 200), ("contestant", 403)] {
+        let (status, body) = admin
+            .call(
+                "set_user_role",
+                &[("user_id", contestant_id.as_str()), ("role", role)],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            contestant.call("list_finals", &[]).await.0,
+            want,
+            "as {role} at once"
+        );
+    }
 
     // The allowed edit made a new version.
     let detail = admin.json("get_question", &[("id", &qid)]).await;
