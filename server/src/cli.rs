@@ -13,6 +13,19 @@ pub async fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bank { command } => bank_command(&args.database_url, command).await,
+        Command::Backup { path } => {
+            let db = Db::connect(&args.database_url).await?;
+            match store::backup(&db, &path).await {
+                Ok(bytes) => {
+                    println!("Đã sao lưu {bytes} byte vào {}", path.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("Lỗi: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
     }
 }
 

@@ -36,6 +36,12 @@ pub enum Command {
         #[command(subcommand)]
         command: BankCommand,
     },
+    /// Copy the SQLite database to PATH while the server runs (a consistent
+    /// snapshot; PostgreSQL is backed up with pg_dump).
+    Backup {
+        /// The new file; it must not exist yet.
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Parser, Debug, Clone)]

@@ -101,3 +101,57 @@ fn check_import_dry_run_and_export_round_trip() {
         "{out}"
     );
 }
+
+/// `hoithi backup` copies the database while the server is running and
+/// writing; the copy opens as a complete database.
+#[tokio::test]
+async fn backup_while_serving() {
+    let server = hoithi_tests::Server::start().await;
+    let url = server.database_url();
+    if !url.starts_with("sqlite") {
+        // PostgreSQL is backed up with pg_dump; the command says so.
+        let (code, out) = hoithi(&url, &["backup", "/tmp/khong-dung.db"]);
+        assert_eq!(code, 1);
+        assert!(out.contains("pg_dump"), "{out}");
+        return;
+    }
+    let admin = server.admin().await;
+    // Writes going on during the backup.
+    let writer = tokio::spawn(async move {
+        for i in 0..30 {
+            admin
+                .call(
+                    "create_contest",
+                    &[("name", &format!("Cuộc thi {i}")), ("description", "")],
+                )
+                .await;
+        }
+        admin
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sao-luu.db");
+    let (code, out) = hoithi(&url, &["backup", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Đã sao lưu"), "{out}");
+    let (code, out) = hoithi(&url, &["backup", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "never overwrites: {out}");
+    writer.await.unwrap();
+    // The copy is a whole database: the bank is all there.
+    let (code, out) = hoithi(
+        &format!("sqlite://{}", path.display()),
+        &[
+            "bank",
+            "export",
+            "--format",
+            "native",
+            "--out",
+            dir.path().join("x.hq").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let exported = std::fs::read_to_string(dir.path().join("x.hq")).unwrap();
+    assert!(
+        exported.matches("=== ").count() >= 200,
+        "the copy has the seeded bank"
+    );
+}

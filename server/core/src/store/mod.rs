@@ -160,3 +160,29 @@ impl Db {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 }
+
+/// An online backup of a SQLite database into a new file (`VACUUM INTO`:
+/// one consistent snapshot, writers keep going). Returns its size.
+pub async fn backup(db: &Db, path: &std::path::Path) -> Result<u64> {
+    if db.backend != Backend::Sqlite {
+        return Err(StoreError::Invalid(
+            "Sao lưu trực tiếp chỉ dành cho SQLite; với PostgreSQL hãy dùng pg_dump".into(),
+        ));
+    }
+    if path.exists() {
+        return Err(StoreError::Invalid(format!(
+            "Tệp {} đã có; hãy chọn tên khác",
+            path.display()
+        )));
+    }
+    let target = path
+        .to_str()
+        .ok_or_else(|| StoreError::Invalid("Đường dẫn không hợp lệ".into()))?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target)
+        .execute(&db.pool)
+        .await?;
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| StoreError::Invalid(format!("Không đọc được tệp sao lưu: {e}")))
+}
