@@ -3,6 +3,7 @@
 mod cli;
 mod config;
 mod live;
+mod metrics;
 mod routes;
 mod web;
 

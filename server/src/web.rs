@@ -79,12 +79,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::routes::routes())
         .merge(crate::live::routes())
+        .route("/metrics", axum::routing::get(crate::metrics::metrics))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn(crate::metrics::record))
         .with_state(state)
 }
 

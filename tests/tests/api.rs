@@ -658,3 +658,35 @@ async fn unit_tree_from_csv_all_or_nothing() {
     assert!(status < 400, "{body}");
     assert_eq!(c.json("whoami", &[]).await["unit_name"], "Chi bộ thôn 1");
 }
+
+#[tokio::test]
+async fn metrics_for_prometheus() {
+    let s = Server::start().await;
+    let admin = s.admin().await;
+    let organizer = s.user(&admin, "organizer", "0911000901").await;
+    let round = hoithi_tests::setup_round(&organizer, "20", "1").await;
+    let cadre = s.user(&admin, "contestant", "0911000902").await;
+    cadre.json("start_attempt", &[("round_id", &round)]).await;
+    for _ in 0..3 {
+        s.client().call("whoami", &[]).await;
+    }
+    let text = s.client().get("/metrics").await.text().await.unwrap();
+    let value = |line: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(line))
+            .unwrap_or_else(|| panic!("no {line} in\n{text}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(value("hoithi_requests_total{route=\"api:whoami\"}") >= 3.0);
+    assert_eq!(
+        value("hoithi_request_seconds_bucket{route=\"api:start_attempt\",le=\"+Inf\"}"),
+        1.0
+    );
+    assert_eq!(value("hoithi_attempts_in_progress"), 1.0);
+    assert!(text.contains("# TYPE hoithi_request_seconds histogram"));
+    assert!(text.contains("# TYPE hoithi_live_sockets gauge"));
+}

@@ -136,6 +136,16 @@ impl Hub {
         Ok(())
     }
 
+    /// Screens connected per loaded final, for metrics.
+    pub async fn sockets(&self) -> Vec<(String, usize)> {
+        self.rooms
+            .lock()
+            .await
+            .values()
+            .map(|r| (r.id.clone(), r.screens()))
+            .collect()
+    }
+
     /// A room already loaded here, if any.
     async fn loaded(&self, final_id: &str) -> Option<Arc<Room>> {
         self.rooms.lock().await.get(final_id).cloned()

@@ -434,6 +434,17 @@ pub async fn close_due(db: &Db, now: i64) -> Result<usize> {
 }
 
 /// Attempts in progress in a round right now.
+/// Attempts open now across every round.
+pub async fn open_count(db: &Db, now: i64) -> Result<i64> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n FROM attempts WHERE finished_at IS NULL AND deadline > $1",
+    )
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await?;
+    get(&r, "n")
+}
+
 pub async fn in_progress(db: &Db, round_id: &str, now: i64) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE round_id = $1 AND finished_at IS NULL AND deadline >= $2")
         .bind(round_id)
