@@ -98,7 +98,6 @@ pub struct ScreenEntry {
     pub join_code: String,
     pub outline: Vec<OutlineSegment>,
     pub view: View,
-    pub ties: Vec<u32>,
 }
 
 #[cfg(feature = "ssr")]
@@ -395,10 +394,5 @@ pub async fn live_entry(code: String) -> Result<ScreenEntry, AppError> {
         join_code: room.join_code.clone(),
         outline: outline(p, viewer == Viewer::Host),
         view: live::view(p, &snapshot, viewer, store::now_ms()),
-        ties: if viewer == Viewer::Host {
-            live::results::ties_for_prizes(p, &snapshot)
-        } else {
-            Vec::new()
-        },
     })
 }

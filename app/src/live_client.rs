@@ -70,10 +70,9 @@ impl Live {
     fn receive(&self, msg: ServerMsg, sent_at: impl Fn(f64) -> f64) {
         match msg {
             ServerMsg::View { view } => {
-                // Views arrive in order; a stale one after a reconnect is dropped.
-                if view.seq >= self.view.with_untracked(|v| v.seq)
-                    || self.conn.get_untracked() != Conn::Open
-                {
+                // The log only grows, so an older view (a late frame from a
+                // dropped socket) is never newer than what is shown.
+                if view.seq >= self.view.with_untracked(|v| v.seq) {
                     self.view.set(*view);
                 }
             }

@@ -422,10 +422,4 @@ pub struct CredentialView {
     pub password: String,
 }
 
-/// Points as Vietnamese write them: "12,5", "30", "-10".
-pub fn fmt_points(x: f64) -> String {
-    let s = format!("{:.2}", (x * 100.0).round() / 100.0);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    let s = if s == "-0" { "0" } else { s };
-    s.replace('.', ",")
-}
+pub use hoithi_core::live::results::points as fmt_points;

@@ -1,8 +1,8 @@
 //! The live final's transport: a WebSocket per screen, the QR code of a
 //! screen's address and the final ranking as `.xlsx`.
 
+use crate::routes::{plain, require, xlsx_download};
 use app::ssr::{client_ip_from, AppState};
-use axum::body::Body;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -25,15 +25,6 @@ pub fn routes() -> Router<AppState> {
         .route("/truc-tiep/ws/{code}", get(socket))
         .route("/truc-tiep/qr/{code}", get(qr))
         .route("/ban-to-chuc/chung-ket/xuat", get(export))
-}
-
-fn plain(status: StatusCode, msg: &str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        msg.to_string(),
-    )
-        .into_response()
 }
 
 /// Codes are short: unknown ones are counted per address so they cannot
@@ -230,43 +221,14 @@ async fn export(
     headers: HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    match app::ssr::user_from_headers(&st.db, &headers).await {
-        Ok(Some(u)) if matches!(u.role, Role::Admin | Role::Organizer) => {}
-        Ok(Some(_)) => {
-            return plain(
-                StatusCode::FORBIDDEN,
-                "Bạn không có quyền thực hiện thao tác này",
-            )
-        }
-        Ok(None) => return plain(StatusCode::UNAUTHORIZED, "Bạn cần đăng nhập để tiếp tục"),
-        Err(_) => {
-            return plain(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Lỗi hệ thống, vui lòng thử lại sau",
-            )
-        }
+    if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
+        return r;
     }
-    let table = match app::live_api::standings_table(&st.db, &q.id).await {
-        Ok(t) => t,
+    match app::live_api::standings_table(&st.db, &q.id).await {
+        Ok(t) => xlsx_download(t),
         Err(app::error::AppError::NotFound) => {
-            return plain(StatusCode::NOT_FOUND, "Không tìm thấy vòng chung kết")
+            plain(StatusCode::NOT_FOUND, "Không tìm thấy vòng chung kết")
         }
-        Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-    };
-    let mut rows = vec![table.header.clone()];
-    rows.extend(table.rows);
-    let sheet: String = table.title.chars().take(31).collect();
-    Response::builder()
-        .header(
-            header::CONTENT_TYPE,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        .header(
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"ket-qua-chung-ket.xlsx\"",
-        )
-        .body(Body::from(hoithi_core::formats::xlsx::write_rows(
-            &sheet, &rows,
-        )))
-        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống"))
+        Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
 }

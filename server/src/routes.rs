@@ -34,7 +34,7 @@ async fn healthz(State(st): State<AppState>) -> Response {
     }
 }
 
-fn plain(status: StatusCode, msg: &str) -> Response {
+pub(crate) fn plain(status: StatusCode, msg: &str) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -44,7 +44,7 @@ fn plain(status: StatusCode, msg: &str) -> Response {
 }
 
 /// The caller when their role is one of `roles`; otherwise the response to send.
-async fn require(
+pub(crate) async fn require(
     st: &AppState,
     headers: &HeaderMap,
     roles: &[Role],
@@ -287,6 +287,11 @@ async fn export_report(
         }
         Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
+    xlsx_download(table)
+}
+
+/// An organizer table as an `.xlsx` download named after its key.
+pub(crate) fn xlsx_download(table: app::types::TableView) -> Response {
     let mut rows = vec![table.header.clone()];
     rows.extend(table.rows);
     let sheet: String = table.title.chars().take(31).collect();

@@ -452,3 +452,23 @@ pub fn as_cadre(
             format!("10.{}.{}.1", (i / 20) / 250, (i / 20) % 250),
         )
 }
+
+/// Keys of single-choice questions in the directive bank the server seeds,
+/// so a pad's one tap is a whole answer.
+pub fn single_choice_keys() -> Vec<String> {
+    let dir = workspace_root().join("questions");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "hq"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            hoithi_core::formats::native::parse(&std::fs::read_to_string(f).unwrap()).questions
+        })
+        .filter(|(_, q)| q.kind == hoithi_core::model::QuestionKind::Single)
+        .filter_map(|(_, q)| q.key)
+        .collect()
+}

@@ -367,17 +367,7 @@ async fn a_host_and_two_pads_play_a_question_the_projector_shows_it() {
     let server = Server::start().await;
     let admin = server.admin().await;
     let organizer = server.user(&admin, "organizer", "0911000601").await;
-    let dir = hoithi_tests::workspace_root().join("questions");
-    let key = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "hq"))
-        .flat_map(|f| {
-            hoithi_core::formats::native::parse(&std::fs::read_to_string(f).unwrap()).questions
-        })
-        .find(|(_, q)| q.kind == hoithi_core::model::QuestionKind::Single)
-        .and_then(|(_, q)| q.key)
-        .unwrap();
+    let key = hoithi_tests::single_choice_keys().remove(0);
     let body = serde_json::json!({
         "name": "Chung kết thử", "contest_id": "", "finalists": "1; Nguyễn Văn An; Xã Vân Đình\n2; Trần Thị Bình; Xã Hòa Xá\n3; Lê Văn Cường; Xã Đại Cường",
         "judges": "Giám khảo 1", "prizes": "Giải Nhất: 1",

@@ -159,26 +159,6 @@ fn answer(seat: u32, choice: usize) -> Value {
     json!({"Answer": {"seat": seat, "response": {"t": "Choices", "v": [choice]}}})
 }
 
-/// Keys of single-choice questions in the directive bank the server seeds,
-/// so a pad's one tap is a whole answer.
-fn single_choice_keys() -> Vec<String> {
-    let dir = hoithi_tests::workspace_root().join("questions");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "hq"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .flat_map(|f| {
-            hoithi_core::formats::native::parse(&std::fs::read_to_string(f).unwrap()).questions
-        })
-        .filter(|(_, q)| q.kind == hoithi_core::model::QuestionKind::Single)
-        .filter_map(|(_, q)| q.key)
-        .collect()
-}
-
 #[allow(clippy::too_many_arguments)]
 fn segment(
     title: &str,
@@ -204,7 +184,7 @@ async fn a_whole_final_over_websockets_with_a_crash_in_the_middle() {
     let finalists: Vec<String> = (1..=16)
         .map(|s| format!("{s}; Thí sinh {s:02}; Xã số {}", (s - 1) / 4 + 1))
         .collect();
-    let k = single_choice_keys();
+    let k = hoithi_tests::single_choice_keys();
     assert!(k.len() >= 8, "the bank has single-choice questions");
     let segments = json!([
         segment(
@@ -694,7 +674,7 @@ async fn a_final_across_two_instances() {
         base: b.base.clone(),
         http: organizer.http.clone(),
     };
-    let k = single_choice_keys();
+    let k = hoithi_tests::single_choice_keys();
     let body = json!({"name": "Chung kết hai máy chủ", "contest_id": "", "finalists": "1; An\n2; Bình\n3; Cường\n4; Dung",
                       "judges": "Giám khảo", "prizes": "Giải Nhất: 1",
                       "segments": [segment("Khởi động", json!("Everyone"), 60, 10.0, 0.0, 0.0, &k[0..1], &[])]});
@@ -709,8 +689,9 @@ async fn a_final_across_two_instances() {
     let seats: Vec<Screen> = (1..=4).map(|i| Screen::open(b.port, &code(i))).collect();
     let viewers: Vec<Screen> = (0..20).map(|_| Screen::open(b.port, &join)).collect();
     let on_b_screens: Vec<&Screen> = seats.iter().chain(&viewers).collect();
-    settle(&on_b_screens, 0).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
     while host.latest().is_null() || on_b_screens.iter().any(|s| s.latest().is_null()) {
+        assert!(Instant::now() < deadline, "every screen gets its snapshot");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 

@@ -287,7 +287,7 @@ fn HostConsole(entry: StoredValue<ScreenEntry>, live: Live) -> impl IntoView {
     let award_seat = RwSignal::new(String::new());
     let award_points = RwSignal::new(String::new());
     let award_reason = RwSignal::new(String::new());
-    let tie_pick = RwSignal::new(entry.with_value(|e| e.ties.clone()));
+    let tie_pick = RwSignal::new(entry.with_value(|e| e.view.prize_ties.clone()));
     let program = outline
         .iter()
         .enumerate()

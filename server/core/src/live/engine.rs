@@ -202,6 +202,9 @@ pub struct State {
     pub judged: BTreeMap<(usize, u32), BTreeMap<usize, f64>>,
     pub judged_done: BTreeSet<(usize, u32)>,
     pub paused_at: Option<i64>,
+    /// The number of the last event; kept beside the log so a published
+    /// copy can leave the log behind.
+    pub seq: u64,
     /// Every event so far, voided ones included: the log.
     pub log: Vec<Event>,
 }
@@ -243,7 +246,23 @@ impl State {
     }
 
     pub fn last_seq(&self) -> u64 {
-        self.log.last().map(|e| e.seq).unwrap_or(0)
+        self.seq
+    }
+
+    /// Everything screens are shown, without the log: what a room publishes
+    /// after each event, so a broadcast does not copy the whole show's log.
+    pub fn without_log(&self) -> State {
+        State {
+            scores: self.scores.clone(),
+            current: self.current.clone(),
+            out: self.out.clone(),
+            tie: self.tie.clone(),
+            judged: self.judged.clone(),
+            judged_done: self.judged_done.clone(),
+            paused_at: self.paused_at,
+            seq: self.seq,
+            log: Vec::new(),
+        }
     }
 
     fn window_open(&self, c: &Current, now: i64) -> Result<(), LiveError> {
@@ -267,6 +286,7 @@ impl State {
         } else {
             let e = self.log.last().cloned().expect("just pushed");
             self.fold(program, &e);
+            self.seq = e.seq;
         }
     }
 
@@ -439,6 +459,7 @@ pub fn replay(program: &Program, events: &[Event]) -> State {
         }
     }
     state.log = events.to_vec();
+    state.seq = events.last().map(|e| e.seq).unwrap_or(0);
     state
 }
 

@@ -46,7 +46,8 @@ impl Room {
         m
     }
 
-    /// The latest published state; `changed()` wakes on every new one.
+    /// The latest published state (without the log); `changed()` wakes on
+    /// every new one.
     pub fn subscribe(&self) -> watch::Receiver<Arc<State>> {
         self.tx.subscribe()
     }
@@ -103,7 +104,7 @@ impl Hub {
         let rec = finals::get_one(&self.db, final_id).await?;
         let events = finals::events(&self.db, final_id).await?;
         let state = replay(&rec.program, &events);
-        let (tx, _) = watch::channel(Arc::new(state.clone()));
+        let (tx, _) = watch::channel(Arc::new(state.without_log()));
         let room = Arc::new(Room {
             id: rec.id,
             name: rec.name,
@@ -127,11 +128,11 @@ impl Hub {
             for e in finals::events_after(&self.db, &room.id, mine).await? {
                 state.apply(&room.program, e);
             }
-            room.tx.send_replace(Arc::new(state.clone()));
+            room.tx.send_replace(Arc::new(state.without_log()));
         } else if stored < mine {
             // Never expected: the log is append-only. Trust the database.
             *state = replay(&room.program, &finals::events(&self.db, &room.id).await?);
-            room.tx.send_replace(Arc::new(state.clone()));
+            room.tx.send_replace(Arc::new(state.without_log()));
         }
         Ok(())
     }
@@ -243,7 +244,7 @@ impl Hub {
                     for e in events {
                         state.apply(&room.program, e);
                     }
-                    room.tx.send_replace(Arc::new(state.clone()));
+                    room.tx.send_replace(Arc::new(state.without_log()));
                     return Ok(state.last_seq());
                 }
                 Err(AppendError::Conflict) => {
@@ -254,16 +255,11 @@ impl Hub {
                             .await
                             .map_err(SendError::Store)?,
                     );
-                    room.tx.send_replace(Arc::new(state.clone()));
+                    room.tx.send_replace(Arc::new(state.without_log()));
                 }
                 Err(AppendError::Store(e)) => return Err(SendError::Store(e)),
             }
         }
         Err(SendError::Busy)
-    }
-
-    /// Server time, for callers outside the store.
-    pub fn now(&self) -> i64 {
-        now_ms()
     }
 }

@@ -73,11 +73,22 @@ fn seat_name(program: &Program, seat: u32) -> String {
         .unwrap_or_else(|| format!("Ghế {seat}"))
 }
 
+/// Points as Vietnamese write them: "12,5", "30", "-10".
+pub fn points(x: f64) -> String {
+    let s = format!("{:.2}", (x * 100.0).round() / 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    let s = if s == "-0" { "0" } else { s };
+    s.replace('.', ",")
+}
+
+/// A change of points, always signed: "+10", "-2,5".
 fn pts(x: f64) -> String {
-    let s = format!("{x:+.2}");
-    s.trim_end_matches('0')
-        .trim_end_matches('.')
-        .replace('.', ",")
+    let p = points(x);
+    if p.starts_with('-') {
+        p
+    } else {
+        format!("+{p}")
+    }
 }
 
 /// Who sent a command, in words.
@@ -158,7 +169,7 @@ pub fn describe(program: &Program, e: &Event) -> String {
             format!(
                 "{j} chấm {} : {}",
                 seat_name(program, *seat),
-                pts(*score).trim_start_matches('+')
+                points(*score)
             )
         }
         EventKind::JudgedTotal { seat, delta } => format!(

@@ -595,6 +595,18 @@ fn views_hide_the_key_and_other_answers_until_the_reveal() {
     let json = serde_json::to_string(&seat1).unwrap();
     assert!(!json.contains("\"correct\":true"), "{json}");
     let audience = view(&show.program, &show.state, Viewer::Audience, 300);
+    // Rooms publish the state without its log; every screen sees the same.
+    for viewer in [
+        Viewer::Audience,
+        Viewer::Host,
+        Viewer::Seat(1),
+        Viewer::Judge(0),
+    ] {
+        assert_eq!(
+            view(&show.program, &show.state.without_log(), viewer, 300),
+            view(&show.program, &show.state, viewer, 300)
+        );
+    }
     assert!(
         audience.current.as_ref().unwrap().correct.is_none()
             && audience.current.as_ref().unwrap().mine.is_none()

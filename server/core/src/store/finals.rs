@@ -138,22 +138,7 @@ pub async fn codes(db: &Db, final_id: &str) -> Result<Vec<(String, i64, String)>
 }
 
 pub async fn events(db: &Db, final_id: &str) -> Result<Vec<Event>> {
-    let rows =
-        sqlx::query("SELECT seq, at, kind FROM live_events WHERE final_id = $1 ORDER BY seq")
-            .bind(final_id)
-            .fetch_all(&db.pool)
-            .await?;
-    rows.iter()
-        .map(|r| {
-            let kind: String = get(r, "kind")?;
-            Ok(Event {
-                seq: get::<i64>(r, "seq")? as u64,
-                at: get(r, "at")?,
-                kind: serde_json::from_str::<EventKind>(&kind)
-                    .map_err(|e| StoreError::Corrupt(format!("event: {e}")))?,
-            })
-        })
-        .collect()
+    events_after(db, final_id, 0).await
 }
 
 /// Appends events atomically. `Conflict` when another writer already used
@@ -308,15 +293,9 @@ pub async fn log(db: &Db, final_id: &str) -> Result<Vec<(Event, Actor)>> {
     .await?;
     rows.iter()
         .map(|r| {
-            let kind: String = get(r, "kind")?;
             let actor: String = get(r, "actor")?;
             Ok((
-                Event {
-                    seq: get::<i64>(r, "seq")? as u64,
-                    at: get(r, "at")?,
-                    kind: serde_json::from_str::<EventKind>(&kind)
-                        .map_err(|e| StoreError::Corrupt(format!("event: {e}")))?,
-                },
+                event_row(r)?,
                 serde_json::from_str::<Actor>(&actor)
                     .map_err(|e| StoreError::Corrupt(format!("actor: {e}")))?,
             ))
