@@ -212,8 +212,7 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
     let hist = stats::histogram(
         finished
             .iter()
-            .filter_map(|f| f.attempt.score)
-            .map(|s| s as u32),
+            .map(|f| f.outcome.score),
         total,
     );
     let score_labels: Vec<String> = (0..=total).map(|s| s.to_string()).collect();

@@ -13,6 +13,24 @@ pub async fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bank { command } => bank_command(&args.database_url, command).await,
+        Command::Precompress { site_root } => {
+            let dir = std::path::Path::new(&site_root).join("pkg");
+            match crate::precompress::compress_dir(&dir) {
+                Ok(done) => {
+                    for (f, from, to) in &done {
+                        println!("{}: {from} → {to} byte (brotli)", f.display());
+                    }
+                    if done.is_empty() {
+                        println!("{}: đã nén sẵn, không có gì mới", dir.display());
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("Lỗi: không nén được {}: {e}", dir.display());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
         Command::Backup { path } => {
             let db = Db::connect(&args.database_url).await?;
             match store::backup(&db, &path).await {

@@ -42,6 +42,13 @@ pub enum Command {
         /// The new file; it must not exist yet.
         path: std::path::PathBuf,
     },
+    /// Brotli-compress the built site's static files once (highest quality),
+    /// so the server sends them without compressing per request.
+    Precompress {
+        /// Folder with the built site (its pkg/ is compressed).
+        #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+        site_root: String,
+    },
 }
 
 #[derive(Parser, Debug, Clone)]

@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod live;
 mod metrics;
+mod precompress;
 mod routes;
 mod web;
 

@@ -76,7 +76,18 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    // Static files: the brotli copy `hoithi precompress` made when there is
+    // one, else the file (compressed on the fly below).
+    let pkg = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
+    let stale = crate::precompress::drop_stale(&pkg);
+    if stale > 0 {
+        tracing::warn!(files = stale, "removed brotli copies older than the build; run `hoithi precompress`");
+    }
     Router::new()
+        .nest_service(
+            "/pkg",
+            tower_http::services::ServeDir::new(pkg).precompressed_br(),
+        )
         .merge(crate::routes::routes())
         .merge(crate::live::routes())
         .route("/metrics", axum::routing::get(crate::metrics::metrics))

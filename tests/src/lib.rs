@@ -86,6 +86,10 @@ fn fresh_database(data: &std::path::Path) -> String {
 fn spawn(port: u16, db: &str) -> Child {
     let site = std::env::var("LEPTOS_SITE_ROOT")
         .unwrap_or_else(|_| workspace_root().join("target/site").display().to_string());
+    spawn_with_site(port, db, &site)
+}
+
+fn spawn_with_site(port: u16, db: &str, site: &str) -> Child {
     let bin = binary();
     assert!(
         bin.exists(),
@@ -98,7 +102,7 @@ fn spawn(port: u16, db: &str) -> Child {
             "--addr",
             &format!("127.0.0.1:{port}"),
             "--site-root",
-            &site,
+            site,
         ])
         .env("DATABASE_URL", db)
         .env("HOITHI_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -115,6 +119,24 @@ impl Server {
         let port = free_port();
         let database_url = fresh_database(data.path());
         let child = spawn(port, &database_url);
+        let server = Server {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            data,
+            database_url,
+            owns_database: true,
+            child,
+        };
+        server.wait_healthy().await;
+        server
+    }
+
+    /// A server on its own site folder (static files) instead of the build's.
+    pub async fn start_with_site(site: &std::path::Path) -> Server {
+        let data = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let database_url = fresh_database(data.path());
+        let child = spawn_with_site(port, &database_url, &site.display().to_string());
         let server = Server {
             base: format!("http://127.0.0.1:{port}"),
             port,

@@ -155,3 +155,66 @@ async fn backup_while_serving() {
         "the copy has the seeded bank"
     );
 }
+
+/// `hoithi precompress` writes brotli copies of the site's static files; the
+/// server sends them as they are to browsers that take brotli, the plain file
+/// to others, and drops a copy older than its file rather than serve a
+/// previous build.
+#[tokio::test]
+async fn precompressed_static_files_are_served_as_they_are() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let script: String = (0..4000)
+        .map(|i| format!("export function f{i}(x) {{ return x + {i}; }}\n"))
+        .collect();
+    std::fs::write(pkg.join("app.js"), &script).unwrap();
+    let (code, out) = hoithi(
+        "sqlite://unused.db",
+        &["precompress", "--site-root", site.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("app.js"), "{out}");
+    let br = std::fs::read(pkg.join("app.js.br")).unwrap();
+    assert!(br.len() < script.len() / 5, "compressed: {} of {}", br.len(), script.len());
+    let (code, out) = hoithi(
+        "sqlite://unused.db",
+        &["precompress", "--site-root", site.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("không có gì mới"), "nothing new the second time: {out}");
+
+    let server = hoithi_tests::Server::start_with_site(site.path()).await;
+    // No automatic decompression in this client: bytes as sent.
+    let http = reqwest::Client::new();
+    let r = http
+        .get(format!("{}/pkg/app.js", server.base))
+        .header("Accept-Encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "br");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), br.as_slice(), "the stored copy, byte for byte");
+    let r = http
+        .get(format!("{}/pkg/app.js", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    assert_eq!(r.text().await.unwrap(), script);
+    drop(server);
+
+    // A new build without precompress: the old copy must not be served.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(pkg.join("app.js"), "export const v = 2;\n").unwrap();
+    let server = hoithi_tests::Server::start_with_site(site.path()).await;
+    assert!(!pkg.join("app.js.br").exists(), "stale copy removed at start");
+    let r = http
+        .get(format!("{}/pkg/app.js", server.base))
+        .header("Accept-Encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), "export const v = 2;\n");
+}

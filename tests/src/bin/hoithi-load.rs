@@ -8,7 +8,9 @@
 //! Scenarios: `baseline` (bare axum), `storm` (N cadres start within one
 //! second), `round` (cadres save every answer with think time, then submit),
 //! `fanout` (viewer sockets on a final; host action → last screen),
-//! `rank` (a round with N stored attempts ranked, finalists picked).
+//! `rank` (a round with N stored attempts ranked, finalists picked),
+//! `page` (bytes a phone downloads for the attempt page, brotli, with its
+//! script, WebAssembly and style).
 //! Set-up that is not being measured (accounts, sessions, a million stored
 //! attempts) is written straight to the database.
 
@@ -59,6 +61,8 @@ struct Figures {
     errors: usize,
     wall: Duration,
     lat: Vec<f64>,
+    /// Bytes transferred, for the page-weight scenario.
+    bytes: Option<u64>,
 }
 
 impl Figures {
@@ -107,6 +111,7 @@ fn report(all: &[Figures], backend: &str) {
             "wall_s": f.wall.as_secs_f64(),
             "throughput_vs_baseline": base.map(|b| f.throughput() / b.throughput()),
             "p99_vs_baseline": base.map(|b| f.pct(99.0) / b.pct(99.0).max(1e-9)),
+            "bytes": f.bytes,
         });
         println!("{line}");
     }
@@ -174,6 +179,7 @@ where
         errors: results.iter().filter(|r| !r.0).count(),
         wall,
         lat: results.iter().filter(|r| r.0).map(|r| r.1).collect(),
+        bytes: None,
     }
 }
 
@@ -209,9 +215,15 @@ async fn main() {
 
     // 1. Start storm: every cadre starts an attempt in the same second.
     let mut attempts: Vec<(String, String)> = Vec::new();
-    if wants("storm") || wants("round") {
+    if wants("storm") || wants("round") || wants("page") {
         let round = setup_round(&organizer, "60", "1").await;
-        let n = if wants("storm") { a.cadres } else { a.savers };
+        let n = if wants("storm") {
+            a.cadres
+        } else if wants("round") {
+            a.savers
+        } else {
+            1
+        };
         let tokens = Arc::new(seed_cadres(&db, n).await);
         let ids: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
         // Connections are opened first, so the second measures starts, not handshakes.
@@ -337,7 +349,15 @@ async fn main() {
             errors: errors.load(Ordering::Relaxed) as usize,
             wall: started.elapsed(),
             lat,
+            bytes: None,
         });
+    }
+
+    // 5. Page weight: what a cadre's phone downloads to open an attempt.
+    if wants("page") {
+        if let Some((token, attempt)) = attempts.last() {
+            all.push(page(&base, token, attempt).await);
+        }
     }
 
     // 3. Live fan-out: viewer sockets on a final; each host action timed to
@@ -370,9 +390,11 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
             .collect(),
     );
     let connected = Arc::new(AtomicU64::new(0));
+    // Frames and bytes received by all viewers, for the frame size.
+    let frames = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
     for v in 0..viewers {
         let url = format!("ws://127.0.0.1:{}/truc-tiep/ws/{join}", server.port);
-        let (seen, connected) = (seen.clone(), connected.clone());
+        let (seen, connected, frames) = (seen.clone(), connected.clone(), frames.clone());
         tokio::spawn(async move {
             let Ok((ws, _)) = tokio_tungstenite::connect_async(&url).await else {
                 return;
@@ -382,6 +404,8 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
             while let Some(Ok(m)) = stream.next().await {
                 if let tokio_tungstenite::tungstenite::Message::Text(t) = m {
                     let at = Instant::now();
+                    frames.0.fetch_add(1, Ordering::Relaxed);
+                    frames.1.fetch_add(t.len() as u64, Ordering::Relaxed);
                     // Only the number is needed; skip parsing the rest.
                     if let Some(p) = t.find("\"seq\":") {
                         let rest = &t[p + 6..];
@@ -465,14 +489,16 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
     Figures {
         name: "fanout",
         what: format!(
-            "{up}/{viewers} viewer sockets, {actions} host actions; per-screen latency (last screen: median {:.1} ms, worst {:.1} ms)",
+            "{up}/{viewers} viewer sockets, {actions} host actions; per-screen latency (last screen: median {:.1} ms, worst {:.1} ms; frames of {:.1} KB)",
             last_screen[last_screen.len() / 2],
-            last_screen.last().copied().unwrap_or(0.0)
+            last_screen.last().copied().unwrap_or(0.0),
+            frames.1.load(Ordering::Relaxed) as f64 / frames.0.load(Ordering::Relaxed).max(1) as f64 / 1024.0
         ),
         ok: lat.len(),
         errors: viewers * actions as usize - lat.len(),
         wall,
         lat,
+        bytes: None,
     }
 }
 
@@ -546,5 +572,92 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize) -> Figures {
         errors: 0,
         wall,
         lat: vec![wall.as_secs_f64() * 1000.0],
+        bytes: None,
+    }
+}
+
+/// The attempt page as a phone loads it: the HTML and every `/pkg/` asset it
+/// names (script, WebAssembly, style), asking for brotli; bytes on the wire.
+async fn page(base: &str, token: &str, attempt: &str) -> Figures {
+    // No decompression in this client: the body is what crossed the wire.
+    let http = reqwest::Client::new();
+    let get = |url: String| {
+        http.get(url)
+            .header("Accept-Encoding", "br")
+            .header("Cookie", format!("hoithi_session={token}"))
+            .send()
+    };
+    let started = Instant::now();
+    let mut lat = Vec::new();
+    let mut parts = Vec::new();
+    let t = Instant::now();
+    let html = get(format!("{base}/bai-thi/{attempt}")).await.expect("page");
+    assert!(html.status().is_success(), "attempt page: {}", html.status());
+    let encoding = html
+        .headers()
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none")
+        .to_string();
+    let body = html.bytes().await.expect("page body");
+    lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    parts.push(("page".to_string(), body.len() as u64));
+    // The HTML is brotli here; the asset names come from the plain page.
+    let plain = reqwest::Client::new()
+        .get(format!("{base}/bai-thi/{attempt}"))
+        .header("Cookie", format!("hoithi_session={token}"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("page text");
+    let mut assets: Vec<String> = plain
+        .match_indices("/pkg/")
+        .map(|(i, _)| {
+            let rest = &plain[i..];
+            let end = rest
+                .find(|c: char| c == '"' || c == '\'' || c == ')' || c.is_whitespace())
+                .unwrap_or(rest.len());
+            rest[..end].to_string()
+        })
+        .collect();
+    assets.sort();
+    assets.dedup();
+    let mut errors = 0;
+    for a in &assets {
+        let t = Instant::now();
+        match get(format!("{base}{a}")).await {
+            Ok(r) if r.status().is_success() => {
+                let enc = r
+                    .headers()
+                    .get("content-encoding")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("none")
+                    .to_string();
+                let n = r.bytes().await.map(|b| b.len() as u64).unwrap_or(0);
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                parts.push((format!("{a} ({enc})"), n));
+            }
+            _ => errors += 1,
+        }
+    }
+    let total: u64 = parts.iter().map(|p| p.1).sum();
+    Figures {
+        name: "page",
+        what: format!(
+            "attempt page {:.0} KB transferred: {}; page {encoding}",
+            total as f64 / 1024.0,
+            parts
+                .iter()
+                .map(|(n, b)| format!("{n} {:.1} KB", *b as f64 / 1024.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ok: parts.len(),
+        errors,
+        wall: started.elapsed(),
+        lat,
+        bytes: Some(total),
     }
 }

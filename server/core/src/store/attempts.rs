@@ -9,6 +9,7 @@
 
 use super::questions::draft_from_row;
 use super::rounds::{self, RoundRecord};
+use super::batch::{self, Arg, Stmt};
 use super::{get, is_unique_violation, new_id, Db, Result, StoreError};
 use crate::model::QuestionDraft;
 use crate::round::grading::{self, Response};
@@ -216,41 +217,41 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
         let id = new_id();
         let deadline = rules::deadline(now, r.time_limit_secs, r.closes_at);
         let seq = mine.len() as i64 + 1;
-        let inserted: std::result::Result<(), sqlx::Error> = async {
-            let _turn = db.write_turn().await;
-            let mut tx = db.pool.begin().await?;
-            sqlx::query("INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(&id)
-                .bind(&round.id)
-                .bind(user_id)
-                .bind(seq)
-                .bind(now)
-                .bind(deadline)
-                .bind(picked.len() as i64)
-                .execute(&mut *tx)
-                .await?;
+        let mut write = vec![Stmt::new(
+            "INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            vec![
+                Arg::from(&id),
+                Arg::from(&round.id),
+                Arg::from(user_id),
+                seq.into(),
+                now.into(),
+                deadline.into(),
+                (picked.len() as i64).into(),
+            ],
+        )];
+        if !picked.is_empty() {
             // All items in one statement.
             let values: Vec<String> = (0..picked.len())
                 .map(|k| format!("(${}, ${}, ${}, ${}, ${})", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4, 5 * k + 5))
                 .collect();
-            let sql = format!("INSERT INTO attempt_items (attempt_id, position, question_id, version, option_order) VALUES {}", values.join(", "));
-            let mut q = sqlx::query(&sql);
+            let mut args = Vec::with_capacity(5 * picked.len());
             for (pos, (i, order)) in picked.iter().enumerate() {
-                q = q
-                    .bind(&id)
-                    .bind(pos as i64)
-                    .bind(&bank[*i].question_id)
-                    .bind(bank[*i].version)
-                    .bind(serde_json::to_string(order).unwrap_or_default());
+                args.extend([
+                    Arg::from(&id),
+                    (pos as i64).into(),
+                    Arg::from(&bank[*i].question_id),
+                    bank[*i].version.into(),
+                    serde_json::to_string(order).unwrap_or_default().into(),
+                ]);
             }
-            if !picked.is_empty() {
-                q.execute(&mut *tx).await?;
-            }
-            tx.commit().await
+            write.push(Stmt::new(
+                format!("INSERT INTO attempt_items (attempt_id, position, question_id, version, option_order) VALUES {}", values.join(", ")),
+                args,
+            ));
         }
-        .await;
+        let inserted = batch::submit(&db.pool, db.queue.as_ref(), write).await;
         match inserted {
-            Ok(()) => {
+            Ok(_) => {
                 return Ok(AttemptRecord {
                     id,
                     round_id: round.id.clone(),
@@ -327,18 +328,19 @@ pub async fn save_answer(
     grading::check(&item.draft, &stored).map_err(|m| StoreError::Invalid(m.into()))?;
     let json = (!stored.is_empty()).then(|| serde_json::to_string(&stored).unwrap_or_default());
     // The guard on the attempt keeps a save racing the close out of a graded attempt.
-    let _turn = db.write_turn().await;
-    let res = sqlx::query(
-        "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
-         AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL)",
-    )
-    .bind(json)
-    .bind(now)
-    .bind(&attempt.id)
-    .bind(position)
-    .execute(&db.pool)
-    .await?;
-    if res.rows_affected() == 0 {
+    let changed = db
+        .write(vec![Stmt::new(
+            "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
+             AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL)",
+            vec![
+                Arg::OptText(json),
+                now.into(),
+                Arg::from(&attempt.id),
+                position.into(),
+            ],
+        )])
+        .await?;
+    if changed.first().copied().unwrap_or(0) == 0 {
         return Err(StoreError::Invalid(
             "Bài thi đã nộp, không thể sửa câu trả lời".into(),
         ));
@@ -453,10 +455,10 @@ pub async fn in_progress(db: &Db, round_id: &str, now: i64) -> Result<i64> {
         .await?)
 }
 
-/// A finished attempt with who took it, for rankings and dashboards.
-#[derive(Clone, Debug)]
-pub struct Finished {
-    pub attempt: AttemptRecord,
+/// Who took an attempt; shared by all of that person's attempts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Person {
+    pub user_id: String,
     pub full_name: String,
     pub login: String,
     pub unit_id: Option<String>,
@@ -464,28 +466,85 @@ pub struct Finished {
     pub position: String,
 }
 
+/// A finished attempt with who took it, for rankings and dashboards.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    pub seq: i64,
+    pub outcome: Outcome,
+    pub person: std::sync::Arc<Person>,
+}
+
+/// A round's finished attempts, grouped by person in the order taken.
+///
+/// A round can hold a million attempts, so this reads only the numbers of
+/// each attempt from an index that covers them (`attempts_ranking`), and
+/// each person once rather than once per attempt.
 pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
-    let rows = sqlx::query(
-        "SELECT a.id, a.round_id, a.user_id, a.seq, a.started_at, a.deadline, a.finished_at, a.closed_by, a.total, a.score, a.prediction, \
-         u.full_name, u.login, u.unit_id, u.position, n.name AS unit_name \
-         FROM attempts a JOIN users u ON u.id = a.user_id LEFT JOIN units n ON n.id = u.unit_id \
-         WHERE a.round_id = $1 AND a.finished_at IS NOT NULL ORDER BY a.user_id, a.seq",
+    use sqlx::Row;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let people = sqlx::query(
+        "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name FROM users u \
+         LEFT JOIN units n ON n.id = u.unit_id \
+         WHERE u.id IN (SELECT user_id FROM attempts WHERE round_id = $1 AND finished_at IS NOT NULL)",
     )
     .bind(round_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Finished {
-                attempt: from_row(r)?,
-                full_name: get(r, "full_name")?,
-                login: get(r, "login")?,
-                unit_id: get(r, "unit_id")?,
-                unit_name: get(r, "unit_name")?,
-                position: get(r, "position")?,
-            })
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(people.len());
+    let mut persons = Vec::with_capacity(people.len());
+    for r in &people {
+        let p = Person {
+            user_id: r.try_get(0)?,
+            full_name: r.try_get(1)?,
+            login: r.try_get(2)?,
+            unit_id: r.try_get(3)?,
+            position: r.try_get(4)?,
+            unit_name: r.try_get(5)?,
+        };
+        index.insert(p.user_id.clone(), persons.len());
+        persons.push(Arc::new(p));
+    }
+    drop(people);
+    let rows = sqlx::query(
+        "SELECT user_id, seq, started_at, deadline, finished_at, total, score, prediction FROM attempts \
+         WHERE round_id = $1 AND finished_at IS NOT NULL AND score IS NOT NULL ORDER BY user_id, seq",
+    )
+    .bind(round_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut keyed = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let user: String = r.try_get(0)?;
+        let who = *index
+            .get(&user)
+            .ok_or_else(|| StoreError::Corrupt(format!("attempt of unknown user {user}")))?;
+        let (started, deadline, finished): (i64, i64, i64) =
+            (r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
+        let score: i64 = r.try_get(6)?;
+        let total: i64 = r.try_get(5)?;
+        keyed.push((
+            who,
+            r.try_get::<i64, _>(1)?,
+            Outcome {
+                score: score as u32,
+                total: total as u32,
+                prediction: r.try_get(7)?,
+                time_ms: rules::time_taken(started, finished, deadline),
+                submitted_at: finished,
+            },
+        ));
+    }
+    drop(rows);
+    keyed.sort_unstable_by_key(|(who, seq, _)| (*who, *seq));
+    Ok(keyed
+        .into_iter()
+        .map(|(who, seq, outcome)| Finished {
+            seq,
+            outcome,
+            person: persons[who].clone(),
         })
-        .collect()
+        .collect())
 }
 
 /// Per drawn question of a round's finished attempts: (question id, the

@@ -3,6 +3,7 @@
 //! BIGINT times), so switching is a `DATABASE_URL` change.
 
 pub mod attempts;
+pub mod batch;
 pub mod contests;
 pub mod finals;
 pub mod questions;
@@ -50,10 +51,14 @@ pub struct Db {
     /// SQLite has one writer at a time; queueing writers here is far
     /// cheaper than letting them spin in SQLite's busy handler.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite's group-commit queue for hot writes (`batch`); none on PostgreSQL.
+    pub(crate) queue: Option<batch::Queue>,
     /// The drawable bank, kept while the questions table is unchanged.
     pub(crate) session_cache: std::sync::Arc<std::sync::Mutex<sessions::Cache>>,
     pub(crate) bank_cache:
-        std::sync::Arc<std::sync::Mutex<Option<(String, std::sync::Arc<Vec<rounds::BankEntry>>)>>>,
+        std::sync::Arc<
+        std::sync::Mutex<Option<(String, std::time::Instant, std::sync::Arc<Vec<rounds::BankEntry>>)>>,
+    >,
 }
 
 pub fn now_ms() -> i64 {
@@ -138,11 +143,14 @@ impl Db {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        let writer: std::sync::Arc<tokio::sync::Mutex<()>> = Default::default();
+        let queue = (backend == Backend::Sqlite).then(|| batch::spawn(pool.clone(), writer.clone()));
         Ok(Db {
             pool,
             backend,
             url,
-            writer: Default::default(),
+            writer,
+            queue,
             session_cache: Default::default(),
             bank_cache: Default::default(),
         })
@@ -154,6 +162,12 @@ impl Db {
             Backend::Sqlite => Some(self.writer.lock().await),
             Backend::Postgres => None,
         }
+    }
+
+    /// Commits `write` (with others pending on SQLite); the rows each of its
+    /// statements changed. Returns only once the write is stored.
+    pub async fn write(&self, write: batch::Write) -> Result<batch::Changed> {
+        Ok(batch::submit(&self.pool, self.queue.as_ref(), write).await?)
     }
 
     pub async fn healthy(&self) -> bool {

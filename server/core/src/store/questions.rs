@@ -227,6 +227,7 @@ pub async fn import(
         }
     }
     tx.commit().await?;
+    super::rounds::bank_changed(db);
     Ok(plan)
 }
 
@@ -318,6 +319,7 @@ pub async fn save_version(
     }
     let v = bump(&mut tx, id, &draft, Some(user_id), now_ms()).await?;
     tx.commit().await?;
+    super::rounds::bank_changed(db);
     Ok(v)
 }
 
@@ -331,6 +333,7 @@ pub async fn set_retired(db: &Db, id: &str, retired: bool) -> Result<()> {
     if n.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
+    super::rounds::bank_changed(db);
     Ok(())
 }
 

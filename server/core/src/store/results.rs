@@ -8,6 +8,7 @@ use crate::round::RoundRules;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RankRow {
     pub rank: u32,
@@ -40,27 +41,13 @@ pub struct RoundResults {
 /// Ranks one round's finished attempts (as `attempts::finished` returns them,
 /// grouped by person in the order taken).
 pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
-    let outcomes: Vec<Outcome> = finished
-        .iter()
-        .filter_map(|f| f.attempt.outcome())
-        .collect();
-    let perfect = ranking::perfect_count(&outcomes);
-    let mut people: BTreeMap<&str, Vec<&Finished>> = BTreeMap::new();
-    for f in finished {
-        people
-            .entry(f.attempt.user_id.as_str())
-            .or_default()
-            .push(f);
-    }
+    let perfect = ranking::perfect_count(finished.iter().map(|f| &f.outcome));
     let mut entries = Vec::new();
-    for list in people.values() {
-        let outs: Vec<Outcome> = list.iter().filter_map(|f| f.attempt.outcome()).collect();
-        if outs.len() != list.len() {
-            continue;
-        }
+    for list in finished.chunk_by(|a, b| a.person.user_id == b.person.user_id) {
+        let outs: Vec<Outcome> = list.iter().map(|f| f.outcome).collect();
         if let Some(i) = ranking::counted(&outs, rules.counting, perfect, rules.prediction) {
             entries.push((
-                (list[i], outs[i], list.len()),
+                (&list[i], outs[i], list.len()),
                 Standing::of(&outs[i], perfect, rules.prediction),
             ));
         }
@@ -75,14 +62,15 @@ pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
         .zip(prizes)
         .map(|(r, prize)| {
             let (f, o, n) = r.key;
+            let p = &f.person;
             RankRow {
                 rank: r.rank,
-                user_id: f.attempt.user_id.clone(),
-                full_name: f.full_name.clone(),
-                login: f.login.clone(),
-                unit_id: f.unit_id.clone(),
-                unit_name: f.unit_name.clone(),
-                position: f.position.clone(),
+                user_id: p.user_id.clone(),
+                full_name: p.full_name.clone(),
+                login: p.login.clone(),
+                unit_id: p.unit_id.clone(),
+                unit_name: p.unit_name.clone(),
+                position: p.position.clone(),
                 score: i64::from(o.score),
                 total: i64::from(o.total),
                 prediction: o.prediction,
@@ -97,7 +85,7 @@ pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
         .collect();
     RoundResults {
         perfect,
-        attempts: outcomes.len(),
+        attempts: finished.len(),
         rows,
     }
 }

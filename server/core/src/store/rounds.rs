@@ -184,7 +184,18 @@ pub struct BankEntry {
 
 /// The drawable bank, from memory while the questions table has not
 /// changed (its count, newest change and versions are the stamp).
+/// Another instance's change to the bank reaches this one's draws within
+/// this long; this instance's own changes clear the cache at once.
+const BANK_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The drawable bank. In a start storm every start needs it, so it is kept
+/// in memory and checked against the questions table at most once a second.
 pub async fn bank_cached(db: &Db) -> Result<std::sync::Arc<Vec<BankEntry>>> {
+    if let Some((_, checked, b)) = db.bank_cache.lock().expect("bank cache").as_ref() {
+        if checked.elapsed() < BANK_RECHECK {
+            return Ok(b.clone());
+        }
+    }
     let r = sqlx::query(
         "SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), 0) AS changed, CAST(COALESCE(SUM(current_version + retired * 1000003), 0) AS BIGINT) AS mix FROM questions",
     )
@@ -196,14 +207,21 @@ pub async fn bank_cached(db: &Db) -> Result<std::sync::Arc<Vec<BankEntry>>> {
         get::<i64>(&r, "changed")?,
         get::<i64>(&r, "mix")?
     );
-    if let Some((s, b)) = db.bank_cache.lock().expect("bank cache").as_ref() {
+    let checked = std::time::Instant::now();
+    if let Some((s, at, b)) = db.bank_cache.lock().expect("bank cache").as_mut() {
         if *s == stamp {
+            *at = checked;
             return Ok(b.clone());
         }
     }
     let fresh = std::sync::Arc::new(bank(db).await?);
-    *db.bank_cache.lock().expect("bank cache") = Some((stamp, fresh.clone()));
+    *db.bank_cache.lock().expect("bank cache") = Some((stamp, checked, fresh.clone()));
     Ok(fresh)
+}
+
+/// Called after this instance commits a change to the questions.
+pub(crate) fn bank_changed(db: &Db) {
+    *db.bank_cache.lock().expect("bank cache") = None;
 }
 
 pub async fn bank(db: &Db) -> Result<Vec<BankEntry>> {
