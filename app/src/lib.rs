@@ -21,7 +21,50 @@ pub mod ssr_views;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
+
+/// Every page but the qualifying round's (home, log-in, registration, the
+/// round, the attempt and its result) is a lazy route: built with `cargo
+/// leptos build --split` its code is a separate WebAssembly chunk fetched
+/// when it is opened, so the thousands of cadres who take a round on their
+/// phones download only what that takes. The live final's screens and the
+/// organizers' and admins' pages load their own chunks.
+macro_rules! lazy_page {
+    ($route:ident, $module:ident, $page:ident) => {
+        pub struct $route;
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                use crate::pages::$module::$page;
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(BankRoute, bank, BankPage);
+lazy_page!(QuestionListRoute, bank, QuestionListPage);
+lazy_page!(QuestionRoute, bank, QuestionPage);
+lazy_page!(ImportPreviewRoute, bank, ImportPreviewPage);
+lazy_page!(UnitsRoute, units, UnitsPage);
+lazy_page!(UnitPreviewRoute, units, UnitPreviewPage);
+lazy_page!(UsersRoute, users, UsersPage);
+lazy_page!(ContestsRoute, organize, ContestsPage);
+lazy_page!(ContestRoute, organize, ContestPage);
+lazy_page!(OverallRankingRoute, organize, OverallRankingPage);
+lazy_page!(RoundAdminRoute, organize, RoundAdminPage);
+lazy_page!(CadresRoute, organize, CadresPage);
+lazy_page!(CadrePreviewRoute, organize, CadrePreviewPage);
+lazy_page!(FinalsRoute, finals, FinalsPage);
+lazy_page!(NewFinalRoute, finals, NewFinalPage);
+lazy_page!(FinalRoute, finals, FinalPage);
+lazy_page!(RankingRoute, rounds, RankingPage);
+lazy_page!(LiveEnterRoute, live, EnterPage);
+lazy_page!(LiveScreenRoute, live, ScreenPage);
+lazy_page!(ProjectorRoute, live, ProjectorPage);
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -88,29 +131,29 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/dang-nhap") view=pages::account::LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/dang-ky") view=pages::account::RegisterPage ssr=SsrMode::Async/>
-                <Route path=path!("/quan-tri/ngan-hang") view=pages::bank::BankPage ssr=SsrMode::Async/>
-                <Route path=path!("/quan-tri/cau-hoi") view=pages::bank::QuestionListPage ssr=SsrMode::Async/>
-                <Route path=path!("/quan-tri/cau-hoi/:id") view=pages::bank::QuestionPage ssr=SsrMode::Async/>
-                <Route path=path!("/quan-tri/nhap/:id") view=pages::bank::ImportPreviewPage ssr=SsrMode::Async/>
-                <Route path=path!("/quan-tri/don-vi") view=pages::units::UnitsPage ssr=SsrMode::Async/>
-                <Route path=path!("/quan-tri/don-vi/nhap/:id") view=pages::units::UnitPreviewPage ssr=SsrMode::Async/>
-                <Route path=path!("/quan-tri/nguoi-dung") view=pages::users::UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/ngan-hang") view={Lazy::<BankRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/cau-hoi") view={Lazy::<QuestionListRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/cau-hoi/:id") view={Lazy::<QuestionRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/nhap/:id") view={Lazy::<ImportPreviewRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/don-vi") view={Lazy::<UnitsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/don-vi/nhap/:id") view={Lazy::<UnitPreviewRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/nguoi-dung") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/vong/:id") view=pages::rounds::RoundPage ssr=SsrMode::Async/>
                 <Route path=path!("/bai-thi/:id") view=pages::rounds::AttemptPage ssr=SsrMode::Async/>
                 <Route path=path!("/bai-thi/:id/ket-qua") view=pages::rounds::ResultPage ssr=SsrMode::Async/>
-                <Route path=path!("/xep-hang/:id") view=pages::rounds::RankingPage ssr=SsrMode::Async/>
-                <Route path=path!("/ban-to-chuc") view=pages::organize::ContestsPage ssr=SsrMode::Async/>
-                <Route path=path!("/ban-to-chuc/cuoc-thi/:id") view=pages::organize::ContestPage ssr=SsrMode::Async/>
-                <Route path=path!("/ban-to-chuc/cuoc-thi/:id/xep-hang") view=pages::organize::OverallRankingPage ssr=SsrMode::Async/>
-                <Route path=path!("/ban-to-chuc/vong/:id") view=pages::organize::RoundAdminPage ssr=SsrMode::Async/>
-                <Route path=path!("/ban-to-chuc/thi-sinh") view=pages::organize::CadresPage ssr=SsrMode::Async/>
-                <Route path=path!("/ban-to-chuc/chung-ket") view=pages::finals::FinalsPage ssr=SsrMode::Async/>
-                <Route path=path!("/ban-to-chuc/chung-ket/moi") view=pages::finals::NewFinalPage ssr=SsrMode::Async/>
-                <Route path=path!("/ban-to-chuc/chung-ket/:id") view=pages::finals::FinalPage ssr=SsrMode::Async/>
-                <Route path=path!("/truc-tiep") view=pages::live::EnterPage ssr=SsrMode::Async/>
-                <Route path=path!("/truc-tiep/:code") view=pages::live::ScreenPage ssr=SsrMode::Async/>
-                <Route path=path!("/truc-tiep/:code/man-chieu") view=pages::live::ProjectorPage ssr=SsrMode::Async/>
-                <Route path=path!("/ban-to-chuc/thi-sinh/nhap/:id") view=pages::organize::CadrePreviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/xep-hang/:id") view={Lazy::<RankingRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc") view={Lazy::<ContestsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/cuoc-thi/:id") view={Lazy::<ContestRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/cuoc-thi/:id/xep-hang") view={Lazy::<OverallRankingRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/vong/:id") view={Lazy::<RoundAdminRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/thi-sinh") view={Lazy::<CadresRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/chung-ket") view={Lazy::<FinalsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/chung-ket/moi") view={Lazy::<NewFinalRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/chung-ket/:id") view={Lazy::<FinalRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/truc-tiep") view={Lazy::<LiveEnterRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/truc-tiep/:code") view={Lazy::<LiveScreenRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/truc-tiep/:code/man-chieu") view={Lazy::<ProjectorRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/ban-to-chuc/thi-sinh/nhap/:id") view={Lazy::<CadrePreviewRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="footer">
@@ -124,5 +167,6 @@ fn Frame() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Waits for the chunk of a lazy (organizer) route before hydrating it.
+    leptos::mount::hydrate_lazy(App);
 }

@@ -209,12 +209,7 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
     };
 
     let total = round.rules.questions_per_attempt;
-    let hist = stats::histogram(
-        finished
-            .iter()
-            .map(|f| f.outcome.score),
-        total,
-    );
+    let hist = stats::histogram(finished.iter().map(|f| f.outcome.score), total);
     let score_labels: Vec<String> = (0..=total).map(|s| s.to_string()).collect();
     let score_table = TableView {
         key: "pho-diem".into(),

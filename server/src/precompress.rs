@@ -86,7 +86,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("hoithi-br-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let body: Vec<u8> = (0..200_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        let body: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
         std::fs::write(dir.join("app.wasm"), &body).unwrap();
         std::fs::write(dir.join("notes.txt"), b"not served compressed").unwrap();
         let done = compress_dir(&dir).unwrap();
@@ -97,7 +99,10 @@ mod tests {
             .read_to_end(&mut back)
             .unwrap();
         assert_eq!(back, body);
-        assert!(compress_dir(&dir).unwrap().is_empty(), "up to date: nothing to do");
+        assert!(
+            compress_dir(&dir).unwrap().is_empty(),
+            "up to date: nothing to do"
+        );
         assert_eq!(drop_stale(&dir), 0);
         // A rebuild makes the copy stale; the server drops it rather than serve it.
         std::thread::sleep(std::time::Duration::from_millis(20));

@@ -81,7 +81,10 @@ pub fn router(state: AppState) -> Router {
     let pkg = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
     let stale = crate::precompress::drop_stale(&pkg);
     if stale > 0 {
-        tracing::warn!(files = stale, "removed brotli copies older than the build; run `hoithi precompress`");
+        tracing::warn!(
+            files = stale,
+            "removed brotli copies older than the build; run `hoithi precompress`"
+        );
     }
     Router::new()
         .nest_service(

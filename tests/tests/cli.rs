@@ -176,13 +176,21 @@ async fn precompressed_static_files_are_served_as_they_are() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("app.js"), "{out}");
     let br = std::fs::read(pkg.join("app.js.br")).unwrap();
-    assert!(br.len() < script.len() / 5, "compressed: {} of {}", br.len(), script.len());
+    assert!(
+        br.len() < script.len() / 5,
+        "compressed: {} of {}",
+        br.len(),
+        script.len()
+    );
     let (code, out) = hoithi(
         "sqlite://unused.db",
         &["precompress", "--site-root", site.path().to_str().unwrap()],
     );
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("không có gì mới"), "nothing new the second time: {out}");
+    assert!(
+        out.contains("không có gì mới"),
+        "nothing new the second time: {out}"
+    );
 
     let server = hoithi_tests::Server::start_with_site(site.path()).await;
     // No automatic decompression in this client: bytes as sent.
@@ -195,7 +203,11 @@ async fn precompressed_static_files_are_served_as_they_are() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-encoding"], "br");
-    assert_eq!(r.bytes().await.unwrap().as_ref(), br.as_slice(), "the stored copy, byte for byte");
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        br.as_slice(),
+        "the stored copy, byte for byte"
+    );
     let r = http
         .get(format!("{}/pkg/app.js", server.base))
         .send()
@@ -209,7 +221,10 @@ async fn precompressed_static_files_are_served_as_they_are() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     std::fs::write(pkg.join("app.js"), "export const v = 2;\n").unwrap();
     let server = hoithi_tests::Server::start_with_site(site.path()).await;
-    assert!(!pkg.join("app.js.br").exists(), "stale copy removed at start");
+    assert!(
+        !pkg.join("app.js.br").exists(),
+        "stale copy removed at start"
+    );
     let r = http
         .get(format!("{}/pkg/app.js", server.base))
         .header("Accept-Encoding", "identity")

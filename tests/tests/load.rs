@@ -33,7 +33,7 @@ fn the_load_tool_runs_every_scenario() {
         .collect();
     assert_eq!(
         names,
-        ["baseline", "storm", "round", "fanout", "rank"],
+        ["baseline", "storm", "round", "page", "fanout", "rank"],
         "{stdout}"
     );
     for l in &lines {
@@ -46,5 +46,10 @@ fn the_load_tool_runs_every_scenario() {
     }
     assert_eq!(lines[1]["ok"], 200, "every cadre started");
     assert_eq!(lines[2]["ok"], 40 * 8, "every answer saved");
-    assert_eq!(lines[3]["ok"], 100 * 20, "every screen saw every action");
+    assert!(
+        lines[3]["bytes"].as_u64().unwrap() > 10_000,
+        "the page, its script and its WebAssembly were measured: {}",
+        lines[3]
+    );
+    assert_eq!(lines[4]["ok"], 100 * 20, "every screen saw every action");
 }

@@ -44,7 +44,11 @@ async fn concurrent_writes_commit_together_and_fail_alone() {
             Err(e) => panic!("writer {i}: {e}"),
         }
     }
-    assert_eq!(failed, vec![7, 57, 107, 157, 207, 257], "only the duplicates fail");
+    assert_eq!(
+        failed,
+        vec![7, 57, 107, 157, 207, 257],
+        "only the duplicates fail"
+    );
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
         .fetch_one(&db.pool)
         .await
@@ -54,7 +58,7 @@ async fn concurrent_writes_commit_together_and_fail_alone() {
 
 #[tokio::test]
 async fn a_write_is_all_or_nothing() {
-    let db = common::fresh_db("batch-atomic").await;
+    let db = common::fresh_db("batch_atomic").await;
     let mut w = unit("A1");
     w.extend(unit("A1"));
     assert!(db.write(w).await.is_err());
@@ -69,5 +73,9 @@ async fn a_write_is_all_or_nothing() {
         .fetch_all(&db.pool)
         .await
         .unwrap();
-    assert_eq!(codes, vec!["B1".to_string()], "the failed write left nothing");
+    assert_eq!(
+        codes,
+        vec!["B1".to_string()],
+        "the failed write left nothing"
+    );
 }

@@ -591,8 +591,14 @@ async fn page(base: &str, token: &str, attempt: &str) -> Figures {
     let mut lat = Vec::new();
     let mut parts = Vec::new();
     let t = Instant::now();
-    let html = get(format!("{base}/bai-thi/{attempt}")).await.expect("page");
-    assert!(html.status().is_success(), "attempt page: {}", html.status());
+    let html = get(format!("{base}/bai-thi/{attempt}"))
+        .await
+        .expect("page");
+    assert!(
+        html.status().is_success(),
+        "attempt page: {}",
+        html.status()
+    );
     let encoding = html
         .headers()
         .get("content-encoding")
@@ -612,16 +618,32 @@ async fn page(base: &str, token: &str, attempt: &str) -> Figures {
         .text()
         .await
         .expect("page text");
-    let mut assets: Vec<String> = plain
-        .match_indices("/pkg/")
-        .map(|(i, _)| {
-            let rest = &plain[i..];
-            let end = rest
-                .find(|c: char| c == '"' || c == '\'' || c == ')' || c.is_whitespace())
-                .unwrap_or(rest.len());
-            rest[..end].to_string()
-        })
-        .collect();
+    let names = |text: &str, prefix: &str| -> Vec<String> {
+        text.match_indices(prefix)
+            .map(|(i, _)| {
+                let rest = &text[i + prefix.len()..];
+                let end = rest
+                    .find(|c: char| {
+                        c == '"' || c == '\'' || c == ')' || c == '`' || c.is_whitespace()
+                    })
+                    .unwrap_or(rest.len());
+                format!("/pkg/{}", &rest[..end])
+            })
+            .filter(|n| n.len() > 5 && !n.contains('$'))
+            .collect()
+    };
+    let mut assets = names(&plain, "/pkg/");
+    // Modules the script imports itself (the WebAssembly splitter's loader).
+    for js in assets.clone().iter().filter(|a| a.ends_with(".js")) {
+        if let Ok(r) = reqwest::get(format!("{base}{js}")).await {
+            let text = r.text().await.unwrap_or_default();
+            assets.extend(
+                names(&text, "./")
+                    .into_iter()
+                    .filter(|n| n.starts_with("/pkg/__wasm_split") && n.ends_with(".js")),
+            );
+        }
+    }
     assets.sort();
     assets.dedup();
     let mut errors = 0;

@@ -7,9 +7,9 @@
 //! Closing is a conditional update on `finished_at IS NULL`, so a submit and
 //! the deadline sweeper cannot both grade an attempt.
 
+use super::batch::{self, Arg, Stmt};
 use super::questions::draft_from_row;
 use super::rounds::{self, RoundRecord};
-use super::batch::{self, Arg, Stmt};
 use super::{get, is_unique_violation, new_id, Db, Result, StoreError};
 use crate::model::QuestionDraft;
 use crate::round::grading::{self, Response};
@@ -232,7 +232,16 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
         if !picked.is_empty() {
             // All items in one statement.
             let values: Vec<String> = (0..picked.len())
-                .map(|k| format!("(${}, ${}, ${}, ${}, ${})", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4, 5 * k + 5))
+                .map(|k| {
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        5 * k + 1,
+                        5 * k + 2,
+                        5 * k + 3,
+                        5 * k + 4,
+                        5 * k + 5
+                    )
+                })
                 .collect();
             let mut args = Vec::with_capacity(5 * picked.len());
             for (pos, (i, order)) in picked.iter().enumerate() {
@@ -476,75 +485,72 @@ pub struct Finished {
 
 /// A round's finished attempts, grouped by person in the order taken.
 ///
-/// A round can hold a million attempts, so this reads only the numbers of
-/// each attempt from an index that covers them (`attempts_ranking`), and
-/// each person once rather than once per attempt.
+/// A round can hold a million attempts. Read row by row through the driver
+/// that costs seconds, so the database packs each person's attempts into one
+/// text field (read from the covering index `attempts_ranking`) and returns
+/// one row per person, with who they are.
 pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
     use sqlx::Row;
-    use std::collections::HashMap;
     use std::sync::Arc;
-    let people = sqlx::query(
-        "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name FROM users u \
-         LEFT JOIN units n ON n.id = u.unit_id \
-         WHERE u.id IN (SELECT user_id FROM attempts WHERE round_id = $1 AND finished_at IS NOT NULL)",
-    )
+    let aggregate = match db.backend {
+        super::Backend::Sqlite => "group_concat",
+        super::Backend::Postgres => "string_agg",
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name, a.packed FROM \
+         (SELECT user_id, {aggregate}(CAST(seq AS TEXT) || ',' || CAST(started_at AS TEXT) || ',' || CAST(deadline AS TEXT) || ',' \
+            || CAST(finished_at AS TEXT) || ',' || CAST(total AS TEXT) || ',' || CAST(score AS TEXT) || ',' \
+            || COALESCE(CAST(prediction AS TEXT), ''), ';') AS packed \
+          FROM attempts WHERE round_id = $1 AND finished_at IS NOT NULL AND score IS NOT NULL GROUP BY user_id) a \
+         JOIN users u ON u.id = a.user_id LEFT JOIN units n ON n.id = u.unit_id"
+    ))
     .bind(round_id)
     .fetch_all(&db.pool)
     .await?;
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(people.len());
-    let mut persons = Vec::with_capacity(people.len());
-    for r in &people {
-        let p = Person {
+    let corrupt = || StoreError::Corrupt("packed attempt numbers".into());
+    let mut out = Vec::with_capacity(rows.len() * 2);
+    let mut mine: Vec<(i64, Outcome)> = Vec::new();
+    for r in &rows {
+        let person = Arc::new(Person {
             user_id: r.try_get(0)?,
             full_name: r.try_get(1)?,
             login: r.try_get(2)?,
             unit_id: r.try_get(3)?,
             position: r.try_get(4)?,
             unit_name: r.try_get(5)?,
-        };
-        index.insert(p.user_id.clone(), persons.len());
-        persons.push(Arc::new(p));
+        });
+        let packed: String = r.try_get(6)?;
+        mine.clear();
+        for one in packed.split(';') {
+            let mut f = one.split(',');
+            let mut num =
+                || -> Result<i64> { f.next().and_then(|x| x.parse().ok()).ok_or_else(corrupt) };
+            let (seq, started, deadline, finished, total, score) =
+                (num()?, num()?, num()?, num()?, num()?, num()?);
+            let prediction = match f.next() {
+                Some("") => None,
+                Some(p) => Some(p.parse().map_err(|_| corrupt())?),
+                None => return Err(corrupt()),
+            };
+            mine.push((
+                seq,
+                Outcome {
+                    score: score as u32,
+                    total: total as u32,
+                    prediction,
+                    time_ms: rules::time_taken(started, finished, deadline),
+                    submitted_at: finished,
+                },
+            ));
+        }
+        mine.sort_unstable_by_key(|(seq, _)| *seq);
+        out.extend(mine.iter().map(|(seq, outcome)| Finished {
+            seq: *seq,
+            outcome: *outcome,
+            person: person.clone(),
+        }));
     }
-    drop(people);
-    let rows = sqlx::query(
-        "SELECT user_id, seq, started_at, deadline, finished_at, total, score, prediction FROM attempts \
-         WHERE round_id = $1 AND finished_at IS NOT NULL AND score IS NOT NULL ORDER BY user_id, seq",
-    )
-    .bind(round_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut keyed = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let user: String = r.try_get(0)?;
-        let who = *index
-            .get(&user)
-            .ok_or_else(|| StoreError::Corrupt(format!("attempt of unknown user {user}")))?;
-        let (started, deadline, finished): (i64, i64, i64) =
-            (r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
-        let score: i64 = r.try_get(6)?;
-        let total: i64 = r.try_get(5)?;
-        keyed.push((
-            who,
-            r.try_get::<i64, _>(1)?,
-            Outcome {
-                score: score as u32,
-                total: total as u32,
-                prediction: r.try_get(7)?,
-                time_ms: rules::time_taken(started, finished, deadline),
-                submitted_at: finished,
-            },
-        ));
-    }
-    drop(rows);
-    keyed.sort_unstable_by_key(|(who, seq, _)| (*who, *seq));
-    Ok(keyed
-        .into_iter()
-        .map(|(who, seq, outcome)| Finished {
-            seq,
-            outcome,
-            person: persons[who].clone(),
-        })
-        .collect())
+    Ok(out)
 }
 
 /// Per drawn question of a round's finished attempts: (question id, the

@@ -12,7 +12,7 @@
 //! the error. PostgreSQL has real concurrent writers: there each write is
 //! simply its own transaction.
 
-use sqlx::{AnyPool, Any};
+use sqlx::{Any, AnyPool};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
@@ -124,7 +124,9 @@ pub(crate) async fn submit(
     write: Write,
 ) -> Result<Changed, sqlx::Error> {
     let Some(queue) = queue else {
-        return run(pool, &[&write]).await.map(|mut c| c.pop().unwrap_or_default());
+        return run(pool, &[&write])
+            .await
+            .map(|mut c| c.pop().unwrap_or_default());
     };
     let (done, answer) = oneshot::channel();
     queue

@@ -55,9 +55,14 @@ pub struct Db {
     pub(crate) queue: Option<batch::Queue>,
     /// The drawable bank, kept while the questions table is unchanged.
     pub(crate) session_cache: std::sync::Arc<std::sync::Mutex<sessions::Cache>>,
-    pub(crate) bank_cache:
-        std::sync::Arc<
-        std::sync::Mutex<Option<(String, std::time::Instant, std::sync::Arc<Vec<rounds::BankEntry>>)>>,
+    pub(crate) bank_cache: std::sync::Arc<
+        std::sync::Mutex<
+            Option<(
+                String,
+                std::time::Instant,
+                std::sync::Arc<Vec<rounds::BankEntry>>,
+            )>,
+        >,
     >,
 }
 
@@ -144,7 +149,8 @@ impl Db {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let writer: std::sync::Arc<tokio::sync::Mutex<()>> = Default::default();
-        let queue = (backend == Backend::Sqlite).then(|| batch::spawn(pool.clone(), writer.clone()));
+        let queue =
+            (backend == Backend::Sqlite).then(|| batch::spawn(pool.clone(), writer.clone()));
         Ok(Db {
             pool,
             backend,

@@ -8,7 +8,6 @@ use crate::round::RoundRules;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RankRow {
     pub rank: u32,
