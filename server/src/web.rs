@@ -43,6 +43,14 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
         }
     });
 
+    // A copy older than its file would send a previous build's app.
+    let stale = crate::precompress::drop_stale(&std::path::Path::new(&args.site_root).join("pkg"));
+    if stale > 0 {
+        tracing::warn!(
+            files = stale,
+            "removed brotli copies older than the build; run `hoithi precompress`"
+        );
+    }
     let leptos_options = LeptosOptions::builder()
         .output_name("hoithi")
         .site_root(args.site_root.clone())
@@ -79,13 +87,6 @@ pub fn router(state: AppState) -> Router {
     // Static files: the brotli copy `hoithi precompress` made when there is
     // one, else the file (compressed on the fly below).
     let pkg = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
-    let stale = crate::precompress::drop_stale(&pkg);
-    if stale > 0 {
-        tracing::warn!(
-            files = stale,
-            "removed brotli copies older than the build; run `hoithi precompress`"
-        );
-    }
     Router::new()
         .nest_service(
             "/pkg",

@@ -83,13 +83,18 @@ fn fresh_database(data: &std::path::Path) -> String {
     }
 }
 
-fn spawn(port: u16, db: &str) -> Child {
-    let site = std::env::var("LEPTOS_SITE_ROOT")
-        .unwrap_or_else(|_| workspace_root().join("target/site").display().to_string());
-    spawn_with_site(port, db, &site)
+/// The built site the server serves: `LEPTOS_SITE_ROOT`, else the build's.
+fn site_root() -> std::path::PathBuf {
+    std::env::var("LEPTOS_SITE_ROOT")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("target/site"))
 }
 
-fn spawn_with_site(port: u16, db: &str, site: &str) -> Child {
+fn spawn(port: u16, db: &str) -> Child {
+    spawn_with_site(port, db, &site_root())
+}
+
+fn spawn_with_site(port: u16, db: &str, site: &std::path::Path) -> Child {
     let bin = binary();
     assert!(
         bin.exists(),
@@ -102,7 +107,7 @@ fn spawn_with_site(port: u16, db: &str, site: &str) -> Child {
             "--addr",
             &format!("127.0.0.1:{port}"),
             "--site-root",
-            site,
+            &site.display().to_string(),
         ])
         .env("DATABASE_URL", db)
         .env("HOITHI_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -115,20 +120,7 @@ fn spawn_with_site(port: u16, db: &str, site: &str) -> Child {
 
 impl Server {
     pub async fn start() -> Server {
-        let data = tempfile::tempdir().expect("temp dir");
-        let port = free_port();
-        let database_url = fresh_database(data.path());
-        let child = spawn(port, &database_url);
-        let server = Server {
-            base: format!("http://127.0.0.1:{port}"),
-            port,
-            data,
-            database_url,
-            owns_database: true,
-            child,
-        };
-        server.wait_healthy().await;
-        server
+        Server::start_with_site(&site_root()).await
     }
 
     /// A server on its own site folder (static files) instead of the build's.
@@ -136,7 +128,7 @@ impl Server {
         let data = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let database_url = fresh_database(data.path());
-        let child = spawn_with_site(port, &database_url, &site.display().to_string());
+        let child = spawn_with_site(port, &database_url, site);
         let server = Server {
             base: format!("http://127.0.0.1:{port}"),
             port,

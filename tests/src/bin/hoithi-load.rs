@@ -576,6 +576,14 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize) -> Figures {
     }
 }
 
+fn content_encoding(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none")
+        .to_string()
+}
+
 /// The attempt page as a phone loads it: the HTML and every `/pkg/` asset it
 /// names (script, WebAssembly, style), asking for brotli; bytes on the wire.
 async fn page(base: &str, token: &str, attempt: &str) -> Figures {
@@ -599,12 +607,7 @@ async fn page(base: &str, token: &str, attempt: &str) -> Figures {
         "attempt page: {}",
         html.status()
     );
-    let encoding = html
-        .headers()
-        .get("content-encoding")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("none")
-        .to_string();
+    let encoding = content_encoding(&html);
     let body = html.bytes().await.expect("page body");
     lat.push(t.elapsed().as_secs_f64() * 1000.0);
     parts.push(("page".to_string(), body.len() as u64));
@@ -651,12 +654,7 @@ async fn page(base: &str, token: &str, attempt: &str) -> Figures {
         let t = Instant::now();
         match get(format!("{base}{a}")).await {
             Ok(r) if r.status().is_success() => {
-                let enc = r
-                    .headers()
-                    .get("content-encoding")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("none")
-                    .to_string();
+                let enc = content_encoding(&r);
                 let n = r.bytes().await.map(|b| b.len() as u64).unwrap_or(0);
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
                 parts.push((format!("{a} ({enc})"), n));

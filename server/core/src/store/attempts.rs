@@ -7,7 +7,7 @@
 //! Closing is a conditional update on `finished_at IS NULL`, so a submit and
 //! the deadline sweeper cannot both grade an attempt.
 
-use super::batch::{self, Arg, Stmt};
+use super::batch::{Arg, Stmt};
 use super::questions::draft_from_row;
 use super::rounds::{self, RoundRecord};
 use super::{get, is_unique_violation, new_id, Db, Result, StoreError};
@@ -258,8 +258,7 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
                 args,
             ));
         }
-        let inserted = batch::submit(&db.pool, db.queue.as_ref(), write).await;
-        match inserted {
+        match db.write(write).await {
             Ok(_) => {
                 return Ok(AttemptRecord {
                     id,
@@ -275,8 +274,8 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
                     prediction: None,
                 })
             }
-            Err(e) if is_unique_violation(&e) || is_busy(&e) => continue,
-            Err(e) => return Err(e.into()),
+            Err(StoreError::Sql(e)) if is_unique_violation(&e) || is_busy(&e) => continue,
+            Err(e) => return Err(e),
         }
     }
     Err(StoreError::Invalid(
@@ -478,7 +477,6 @@ pub struct Person {
 /// A finished attempt with who took it, for rankings and dashboards.
 #[derive(Clone, Debug)]
 pub struct Finished {
-    pub seq: i64,
     pub outcome: Outcome,
     pub person: std::sync::Arc<Person>,
 }
@@ -544,8 +542,7 @@ pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
             ));
         }
         mine.sort_unstable_by_key(|(seq, _)| *seq);
-        out.extend(mine.iter().map(|(seq, outcome)| Finished {
-            seq: *seq,
+        out.extend(mine.iter().map(|(_, outcome)| Finished {
             outcome: *outcome,
             person: person.clone(),
         }));

@@ -52,7 +52,7 @@ pub struct Db {
     /// cheaper than letting them spin in SQLite's busy handler.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// SQLite's group-commit queue for hot writes (`batch`); none on PostgreSQL.
-    pub(crate) queue: Option<batch::Queue>,
+    queue: Option<batch::Queue>,
     /// The drawable bank, kept while the questions table is unchanged.
     pub(crate) session_cache: std::sync::Arc<std::sync::Mutex<sessions::Cache>>,
     pub(crate) bank_cache: std::sync::Arc<
