@@ -18,10 +18,25 @@ const BANK_READERS: &[Role] = &[Role::Admin, Role::Organizer];
 #[cfg(feature = "ssr")]
 const ADMIN: &[Role] = &[Role::Admin];
 
+/// Whether a bank reader may see the answer keys: admins, and organizers an
+/// admin granted them to.
 #[cfg(feature = "ssr")]
-fn safe_next(next: &str) -> String {
-    // Only same-site paths: an open redirect would help phishing.
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+pub fn sees_keys(u: &store::users::UserRecord) -> bool {
+    u.role == Role::Admin || u.bank_keys
+}
+
+/// Where to go after log-in: only a path on this site. A browser drops
+/// tabs and line breaks from a URL and reads `\\` as `/`, so `/\t/evil`
+/// would leave the site: any control character, space or backslash, and
+/// any `//` start, sends the user home instead.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.len() <= 512
+        && next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if ok {
         next.to_string()
     } else {
         "/".to_string()
@@ -35,15 +50,26 @@ pub async fn whoami() -> Result<Option<UserView>, AppError> {
 
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(login: String, password: String, next: String) -> Result<(), AppError> {
+    use ssr::caps;
     let st = state()?;
     let ip = ssr::client_ip();
+    ssr::rate_limit(&format!("login:ip:{ip}"), 30)?;
+    ssr::cap(&login, caps::LOGIN, "Tài khoản")?;
+    ssr::cap(&password, caps::PASSWORD, "Mật khẩu")?;
     let login_norm =
         hoithi_core::auth::normalize_login(&login).unwrap_or_else(|_| login.trim().to_lowercase());
-    ssr::rate_limit(&format!("login:ip:{ip}"), 30)?;
     ssr::rate_limit(&format!("login:user:{login_norm}"), 10)?;
     let found = store::users::by_login(&st.db, &login_norm).await?;
-    let user = match found {
-        Some((u, hash)) if hoithi_core::auth::verify_password(&password, &hash) => u,
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), Some(h)),
+        None => (None, None),
+    };
+    // Unknown logins verify a dummy hash: the same time as a wrong password.
+    let ok = hoithi_core::auth::verify_password_async(password, hash)
+        .await
+        .map_err(|_| busy())?;
+    let user = match user {
+        Some(u) if ok => u,
         _ => {
             // Same answer for an unknown login and a wrong password.
             return Err(ssr::invalid("Sai tài khoản hoặc mật khẩu".into()));
@@ -51,9 +77,15 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
     };
     st.limiter.reset(&format!("login:user:{login_norm}"));
     let token = store::sessions::create(&st.db, &user.id).await?;
-    ssr::set_session_cookie(&token, st.config.secure_cookies);
+    ssr::set_session_cookie(&token);
     leptos_axum::redirect(&safe_next(&next));
     Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn busy() -> AppError {
+    ssr::set_status(http::StatusCode::SERVICE_UNAVAILABLE);
+    AppError::Invalid(store::users::BUSY.into())
 }
 
 #[server(prefix = "/api", endpoint = "logout")]
@@ -76,9 +108,16 @@ pub async fn register(
     unit_id: String,
     position: String,
 ) -> Result<(), AppError> {
+    use ssr::caps;
     let st = state()?;
     let ip = ssr::client_ip();
     ssr::rate_limit(&format!("register:ip:{ip}"), 20)?;
+    ssr::cap(&full_name, caps::NAME, "Họ và tên")?;
+    ssr::cap(&login, caps::LOGIN, "Số điện thoại hoặc e-mail")?;
+    ssr::cap(&password, caps::PASSWORD, "Mật khẩu")?;
+    ssr::cap(&password2, caps::PASSWORD, "Mật khẩu")?;
+    ssr::cap(&unit_id, caps::ID, "Đơn vị")?;
+    ssr::cap(&position, caps::NAME, "Chức vụ")?;
     let full_name = hoithi_core::text::clean(&full_name);
     if full_name.chars().count() < 2 {
         return Err(ssr::invalid("Vui lòng nhập họ và tên".into()));
@@ -106,7 +145,7 @@ pub async fn register(
     )
     .await?;
     let token = store::sessions::create(&st.db, &user.id).await?;
-    ssr::set_session_cookie(&token, st.config.secure_cookies);
+    ssr::set_session_cookie(&token);
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -143,9 +182,12 @@ pub async fn list_questions(
     retired: bool,
     page: i64,
 ) -> Result<QuestionPage, AppError> {
-    require(BANK_READERS).await?;
+    let user = require(BANK_READERS).await?;
     let st = state()?;
-    let page = page.max(1);
+    ssr::cap(&q, ssr::caps::TEXT, "Từ khóa")?;
+    ssr::cap(&topic, ssr::caps::ID, "Chủ đề")?;
+    let keys = sees_keys(&user);
+    let page = page.clamp(1, 1_000_000);
     let filter = store::questions::Filter {
         topic: (!topic.is_empty()).then_some(topic),
         difficulty: hoithi_core::model::Difficulty::parse(&difficulty),
@@ -156,7 +198,10 @@ pub async fn list_questions(
     };
     let (rows, total) = store::questions::list(&st.db, &filter).await?;
     Ok(QuestionPage {
-        items: rows.into_iter().map(crate::ssr_views::item).collect(),
+        items: rows
+            .into_iter()
+            .map(|r| crate::ssr_views::item(r, keys))
+            .collect(),
         total,
         page,
         per_page: PER_PAGE,
@@ -174,8 +219,9 @@ pub async fn bank_stats() -> Result<Vec<BankStat>, AppError> {
 
 #[server(prefix = "/api", endpoint = "get_question")]
 pub async fn get_question(id: String) -> Result<QuestionDetail, AppError> {
-    require(BANK_READERS).await?;
+    let user = require(BANK_READERS).await?;
     let st = state()?;
+    ssr::cap(&id, ssr::caps::ID, "Mã câu hỏi")?;
     let row = store::questions::get_one(&st.db, &id).await?;
     let versions = store::questions::versions(&st.db, &id)
         .await?
@@ -187,7 +233,7 @@ pub async fn get_question(id: String) -> Result<QuestionDetail, AppError> {
         })
         .collect();
     Ok(QuestionDetail {
-        item: crate::ssr_views::item(row),
+        item: crate::ssr_views::item(row, sees_keys(&user)),
         versions,
     })
 }
@@ -251,7 +297,7 @@ pub async fn import_confirm(id: String) -> Result<PlanCounts, AppError> {
     let upload =
         crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions)
             .await?;
-    let parsed = hoithi_core::formats::parse(upload.format, &upload.bytes, &upload.defaults);
+    let parsed = crate::ssr_views::parse_upload(&upload).await?;
     if !parsed.errors.is_empty() {
         return Err(ssr::invalid(format!(
             "Tệp có {} lỗi, không câu nào được nhập",
@@ -314,6 +360,18 @@ pub async fn set_user_role(user_id: String, role: String) -> Result<(), AppError
     Ok(store::users::set_role(&st.db, &user_id, role).await?)
 }
 
+/// Grants (or withdraws) an organizer's sight of the bank's answer keys:
+/// browsing with keys and exporting the bank with them.
+#[server(prefix = "/api", endpoint = "set_bank_keys")]
+pub async fn set_bank_keys(user_id: String, allowed: bool) -> Result<(), AppError> {
+    let me = require(ADMIN).await?;
+    let st = state()?;
+    ssr::cap(&user_id, ssr::caps::ID, "Người dùng")?;
+    store::users::set_bank_keys(&st.db, &user_id, allowed).await?;
+    tracing::info!(admin = %me.id, user = %user_id, allowed, "bank keys grant");
+    Ok(())
+}
+
 #[server(prefix = "/api", endpoint = "create_user")]
 pub async fn create_user(
     full_name: String,
@@ -323,8 +381,14 @@ pub async fn create_user(
     unit_id: String,
     position: String,
 ) -> Result<(), AppError> {
+    use ssr::caps;
     require(ADMIN).await?;
     let st = state()?;
+    ssr::cap(&full_name, caps::NAME, "Họ và tên")?;
+    ssr::cap(&login, caps::LOGIN, "Tài khoản")?;
+    ssr::cap(&password, caps::PASSWORD, "Mật khẩu")?;
+    ssr::cap(&unit_id, caps::ID, "Đơn vị")?;
+    ssr::cap(&position, caps::NAME, "Chức vụ")?;
     let role = Role::parse(&role).ok_or_else(|| ssr::invalid("Vai trò không hợp lệ".into()))?;
     let full_name = hoithi_core::text::clean(&full_name);
     if full_name.is_empty() {

@@ -67,6 +67,8 @@ lazy_page!(LiveScreenRoute, live, ScreenPage);
 lazy_page!(ProjectorRoute, live, ProjectorPage);
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="vi">

@@ -271,6 +271,17 @@ pub async fn standings_table(db: &store::Db, id: &str) -> Result<TableView, AppE
     })
 }
 
+/// Ends a final: host, seat and judge codes stop working.
+#[server(prefix = "/api", endpoint = "end_final")]
+pub async fn end_final(id: String) -> Result<(), AppError> {
+    let user = require(ORGANIZERS).await?;
+    let st = state()?;
+    ssr::cap(&id, ssr::caps::ID, "Mã vòng chung kết")?;
+    finals::end(&st.db, &id, store::now_ms()).await?;
+    tracing::info!(final_id = %id, user = %user.id, "final ended");
+    Ok(())
+}
+
 /// Set-up, codes, standings and the full log of a final, for organizers.
 #[server(prefix = "/api", endpoint = "final_detail")]
 pub async fn final_detail(id: String) -> Result<FinalInfo, AppError> {
@@ -356,11 +367,21 @@ pub async fn final_detail(id: String) -> Result<FinalInfo, AppError> {
 #[server(prefix = "/api", endpoint = "live_entry")]
 pub async fn live_entry(code: String) -> Result<ScreenEntry, AppError> {
     let st = state()?;
+    ssr::cap(&code, 32, "Mã")?;
     let code = code.trim().to_uppercase();
+    let key = format!("live:code:{}", ssr::client_ip());
+    // Checked before the lookup: past the limit even a right code waits.
+    if st
+        .limiter
+        .exceeded(&key, 30, std::time::Duration::from_secs(60))
+    {
+        ssr::set_status(http::StatusCode::TOO_MANY_REQUESTS);
+        return Err(AppError::TooManyRequests);
+    }
     let (final_id, viewer) = match finals::resolve(&st.db, &code).await {
         Ok(x) => x,
         Err(store::StoreError::NotFound) => {
-            ssr::rate_limit(&format!("live:code:{}", ssr::client_ip()), 30)?;
+            ssr::rate_limit(&key, 30)?;
             ssr::set_status(http::StatusCode::NOT_FOUND);
             return Err(AppError::Invalid(
                 "Mã không đúng. Hãy kiểm tra lại mã được phát.".into(),

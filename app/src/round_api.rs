@@ -237,7 +237,13 @@ pub async fn get_attempt_result(id: String) -> Result<AttemptResult, AppError> {
         .find(|r| r.user_id == user.id)
         .map(|r| (r.rank, ranking.rows.len()));
     let allowed = round.rules.review.allows(round.key_published);
+    // While the round is open and another attempt is possible, the key would
+    // make the next attempt (or a friend's) a copy: right or wrong only.
+    let full = round.rules.attempts_allowed <= 1 || round.phase(now_ms()) == Phase::Closed;
     let review_note = match round.rules.review {
+        _ if allowed && !full => {
+            "Đáp án và giải thích sẽ được công bố sau khi vòng thi kết thúc.".into()
+        }
         _ if allowed => String::new(),
         ReviewPolicy::AfterClose => {
             "Đáp án và giải thích sẽ được công bố sau khi vòng thi kết thúc.".into()
@@ -246,7 +252,7 @@ pub async fn get_attempt_result(id: String) -> Result<AttemptResult, AppError> {
     };
     let review = if allowed {
         let items = attempts::items(&st.db, &id).await?;
-        Some(items.into_iter().map(review_item).collect())
+        Some(items.into_iter().map(|i| review_item(i, full)).collect())
     } else {
         None
     };
@@ -262,11 +268,36 @@ pub async fn get_attempt_result(id: String) -> Result<AttemptResult, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn review_item(i: attempts::ItemRecord) -> ReviewItem {
+fn review_item(i: attempts::ItemRecord, full: bool) -> ReviewItem {
     let chosen: Vec<usize> = match &i.response {
         Some(Response::Choices(c)) => c.clone(),
         _ => Vec::new(),
     };
+    if !full {
+        return ReviewItem {
+            position: i.position,
+            kind: i.draft.kind,
+            text: i.draft.text.clone(),
+            options: i
+                .option_order
+                .iter()
+                .map(|&o| ReviewOption {
+                    text: i.draft.options[o].text.clone(),
+                    correct: false,
+                    chosen: chosen.contains(&o),
+                })
+                .collect(),
+            given: match &i.response {
+                Some(Response::Text(t)) => Some(t.clone()),
+                _ => None,
+            },
+            accepted: Vec::new(),
+            correct: i.correct.unwrap_or(false),
+            explanation: String::new(),
+            source: String::new(),
+            full,
+        };
+    }
     ReviewItem {
         position: i.position,
         kind: i.draft.kind,
@@ -288,6 +319,7 @@ fn review_item(i: attempts::ItemRecord) -> ReviewItem {
         correct: i.correct.unwrap_or(false),
         explanation: i.draft.explanation,
         source: i.draft.source,
+        full,
     }
 }
 
@@ -460,7 +492,16 @@ pub async fn round_action(
             rounds::set_published(&st.db, &round_id, false).await?
         }
         "close" => {
-            rounds::set_closes_at(&st.db, &round_id, now.max(round.rules.opens_at + 1)).await?
+            rounds::set_closes_at(&st.db, &round_id, now.max(round.rules.opens_at + 1)).await?;
+            // Closing early ends the attempts in progress too: nobody keeps
+            // answering a round whose key may be published next.
+            let n = attempts::close_round(&st.db, &round_id, now).await?;
+            tracing::info!(round = %round_id, closed = n, "attempts closed with the round");
+        }
+        "extend" if round.key_published => {
+            return Err(ssr::invalid(
+                "Đáp án đã được công bố, không thể gia hạn vòng thi".into(),
+            ))
         }
         "extend" => {
             let t = closes_at
@@ -474,7 +515,19 @@ pub async fn round_action(
             }
             rounds::set_closes_at(&st.db, &round_id, t).await?
         }
-        "publish_key" if closed => rounds::set_key_published(&st.db, &round_id, true).await?,
+        "publish_key" if closed => {
+            // An attempt still open (its deadline plus grace not yet past)
+            // could read the key and answer with it.
+            if attempts::unfinished(&st.db, &round_id).await? > 0 {
+                attempts::close_due(&st.db, now).await?;
+                if attempts::unfinished(&st.db, &round_id).await? > 0 {
+                    return Err(ssr::invalid(
+                        "Còn lượt thi đang làm dở; chỉ công bố đáp án khi mọi lượt thi đã kết thúc".into(),
+                    ));
+                }
+            }
+            rounds::set_key_published(&st.db, &round_id, true).await?
+        }
         "publish_results" if closed => {
             rounds::set_results_published(&st.db, &round_id, true).await?
         }

@@ -16,13 +16,87 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "hoithi_session";
+/// The session cookie's name over HTTPS: `__Host-` makes browsers refuse it
+/// unless it is Secure, host-only and for `/`, so no sibling site sets it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-hoithi_session";
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Config {
-    /// Mark cookies `Secure` (behind HTTPS).
+    /// Served over HTTPS (behind a proxy that terminates TLS): cookies are
+    /// `Secure` with a `__Host-` name, and HSTS is sent.
     pub secure_cookies: bool,
-    /// Take the client address from `X-Forwarded-For` (behind a proxy).
-    pub trust_proxy: bool,
+    /// Proxies in front of the server whose `X-Forwarded-For` entries are
+    /// trusted (0: none, the peer address counts).
+    pub proxy_hops: usize,
+    /// Origins that may frame the projector page (`frame-ancestors`);
+    /// empty: none but this site.
+    pub frame_origins: Vec<String>,
+}
+
+/// Whether this request came over HTTPS: the operator says the site is
+/// served so, or a trusted proxy does in `X-Forwarded-Proto`.
+pub fn is_https(config: &Config, headers: &HeaderMap) -> bool {
+    config.secure_cookies
+        || (config.proxy_hops > 0
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https")))
+}
+
+/// The session cookie's name for a request (see `SECURE_SESSION_COOKIE`).
+pub fn session_cookie_name(config: &Config, headers: &HeaderMap) -> &'static str {
+    if is_https(config, headers) {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The page's Content-Security-Policy, with the nonce Leptos put on this
+/// render's inline scripts; set from the shell of every page.
+pub fn page_policy() {
+    let Some(res) = use_context::<ResponseOptions>() else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    let parts = request_parts().ok();
+    let path = parts
+        .as_ref()
+        .map(|p| p.uri.path().to_string())
+        .unwrap_or_default();
+    let host: String = parts
+        .as_ref()
+        .and_then(|p| p.headers.get(http::header::HOST))
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .unwrap_or("")
+        .to_string();
+    let origins = state()
+        .map(|s| s.config.frame_origins.clone())
+        .unwrap_or_default();
+    // Only the projector may be framed, and only where the operator allows.
+    let ancestors = if path.ends_with("/man-chieu") && !origins.is_empty() {
+        format!("'self' {}", origins.join(" "))
+    } else {
+        "'none'".to_string()
+    };
+    let sockets = if host.is_empty() {
+        String::new()
+    } else {
+        format!(" ws://{host} wss://{host}")
+    };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; \
+         connect-src 'self'{sockets}; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {ancestors}"
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+    }
 }
 
 /// The one application state: the router's state and, through Leptos
@@ -59,6 +133,7 @@ impl From<UserRecord> for UserView {
             role: u.role,
             unit_name: u.unit_name,
             position: u.position,
+            bank_keys: u.bank_keys,
         }
     }
 }
@@ -77,12 +152,13 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The logged-in user for a request's headers, if any.
 pub async fn user_from_headers(
-    db: &Db,
+    st: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<UserRecord>, AppError> {
-    match cookie_value(headers, SESSION_COOKIE) {
-        None => Ok(None),
-        Some(token) => Ok(sessions::user(db, &token).await?),
+    match cookie_value(headers, session_cookie_name(&st.config, headers)) {
+        // A token is 43 characters; anything longer is not one of ours.
+        Some(token) if token.len() <= 128 => Ok(sessions::user(&st.db, &token).await?),
+        _ => Ok(None),
     }
 }
 
@@ -93,7 +169,7 @@ fn request_parts() -> Result<http::request::Parts, AppError> {
 pub async fn current_user() -> Result<Option<UserRecord>, AppError> {
     let st = state()?;
     let parts = request_parts()?;
-    user_from_headers(&st.db, &parts.headers).await
+    user_from_headers(&st, &parts.headers).await
 }
 
 /// Sets an error status for callers of the API. A form posted without
@@ -146,18 +222,38 @@ pub fn rate_limit(key: &str, max: u32) -> Result<(), AppError> {
     }
 }
 
-pub fn client_ip_from(headers: &HeaderMap, peer: Option<SocketAddr>, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return ip.trim().to_string();
-        }
+/// The client's address: the peer's, or behind `hops` trusted proxies the
+/// entry they appended to `X-Forwarded-For`, counted from the right (the
+/// left end is whatever the client wrote itself).
+pub fn client_ip_from(headers: &HeaderMap, peer: Option<SocketAddr>, hops: usize) -> String {
+    let peer_ip = || {
+        peer.map(|p| p.ip().to_string())
+            .unwrap_or_else(|| "unknown".into())
+    };
+    if hops == 0 {
+        return peer_ip();
     }
-    peer.map(|p| p.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    // With fewer entries than hops, the leftmost was written by our first proxy.
+    let pick = entries
+        .len()
+        .checked_sub(hops)
+        .and_then(|i| entries.get(i))
+        .or_else(|| entries.first());
+    match pick {
+        Some(ip) => match ip.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip.to_string(),
+            Err(_) => peer_ip(),
+        },
+        None => peer_ip(),
+    }
 }
 
 pub fn client_ip() -> String {
@@ -168,20 +264,55 @@ pub fn client_ip() -> String {
         .extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let trust = state().map(|s| s.config.trust_proxy).unwrap_or(false);
-    client_ip_from(&parts.headers, peer, trust)
+    let hops = state().map(|s| s.config.proxy_hops).unwrap_or(0);
+    client_ip_from(&parts.headers, peer, hops)
+}
+
+/// Refuses a text field longer than `max` characters, before any work is
+/// done with it. `label` names the field in the Vietnamese message.
+pub fn cap(value: &str, max: usize, label: &str) -> Result<(), AppError> {
+    // Bytes first: a huge value is refused without counting its characters.
+    if value.len() > max * 4 || value.chars().count() > max {
+        return Err(invalid(format!("{label} dài quá {max} ký tự")));
+    }
+    Ok(())
+}
+
+/// Field length caps shared by every server function.
+pub mod caps {
+    pub const LOGIN: usize = 254;
+    pub const PASSWORD: usize = 256;
+    pub const NAME: usize = 200;
+    pub const ID: usize = 64;
+    pub const PATH: usize = 512;
+    pub const TEXT: usize = 4_000;
+    pub const LONG_TEXT: usize = 20_000;
 }
 
 pub fn session_token() -> Option<String> {
-    request_parts()
-        .ok()
-        .and_then(|p| cookie_value(&p.headers, SESSION_COOKIE))
+    let st = state().ok()?;
+    let parts = request_parts().ok()?;
+    cookie_value(&parts.headers, session_cookie_name(&st.config, &parts.headers))
 }
 
-pub fn set_session_cookie(token: &str, secure: bool) {
+/// Whether the current request came over HTTPS.
+pub fn https_request() -> bool {
+    match (state(), request_parts()) {
+        (Ok(st), Ok(p)) => is_https(&st.config, &p.headers),
+        _ => false,
+    }
+}
+
+pub fn set_session_cookie(token: &str) {
+    let secure = https_request();
     let max_age = sessions::SESSION_DAYS * 86_400;
+    let name = if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    };
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
         if secure { "; Secure" } else { "" }
     );
     if let (Some(r), Ok(v)) = (
@@ -193,7 +324,12 @@ pub fn set_session_cookie(token: &str, secure: bool) {
 }
 
 pub fn clear_session_cookie() {
-    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let secure = https_request();
+    let cookie = if secure {
+        format!("{SECURE_SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure")
+    } else {
+        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    };
     if let (Some(r), Ok(v)) = (
         use_context::<ResponseOptions>(),
         HeaderValue::from_str(&cookie),

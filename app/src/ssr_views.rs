@@ -16,13 +16,14 @@ use hoithi_core::store::{
 use hoithi_core::taxonomy;
 use std::collections::HashMap;
 
-pub fn item(r: QuestionRow) -> QuestionItem {
+/// A bank row for the UI; without its key unless the reader may see keys.
+pub fn item(r: QuestionRow, keys: bool) -> QuestionItem {
     QuestionItem {
         id: r.id,
         version: r.version,
         retired: r.retired,
         updated_at: r.updated_at,
-        draft: r.draft,
+        draft: if keys { r.draft } else { r.draft.without_key() },
     }
 }
 
@@ -171,8 +172,30 @@ pub async fn own_upload(
     Ok(upload)
 }
 
+/// Parses an upload on the blocking pool: a large or hostile file costs a
+/// blocking thread, never an async worker every other request needs.
+pub async fn parse_upload(upload: &Upload) -> Result<formats::Parsed, AppError> {
+    let (format, bytes, defaults) = (upload.format, upload.bytes.clone(), upload.defaults.clone());
+    tokio::task::spawn_blocking(move || formats::parse(format, &bytes, &defaults))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "parsing an upload");
+            AppError::Internal
+        })
+}
+
+async fn read_table(upload: &Upload) -> Result<Result<Vec<Vec<String>>, ImportError>, AppError> {
+    let (format, bytes) = (upload.format, upload.bytes.clone());
+    tokio::task::spawn_blocking(move || formats::read_table(format, &bytes))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading an uploaded table");
+            AppError::Internal
+        })
+}
+
 pub async fn preview(db: &Db, upload: Upload) -> Result<ImportPreview, AppError> {
-    let parsed = formats::parse(upload.format, &upload.bytes, &upload.defaults);
+    let parsed = parse_upload(&upload).await?;
     let mut errors = parsed.errors;
     let plan = store::questions::plan(db, parsed.questions).await?;
     errors.extend(plan.errors.iter().cloned());
@@ -214,7 +237,7 @@ pub async fn unit_rows(
     db: &Db,
     upload: &Upload,
 ) -> Result<Result<Vec<UnitRow>, Vec<ImportError>>, AppError> {
-    let rows = match formats::read_table(upload.format, &upload.bytes) {
+    let rows = match read_table(upload).await? {
         Ok(r) => r,
         Err(e) => return Ok(Err(vec![e])),
     };
@@ -256,7 +279,7 @@ pub async fn cadre_rows(
     db: &Db,
     upload: &Upload,
 ) -> Result<Result<Vec<formats::cadres::CadreRow>, Vec<ImportError>>, AppError> {
-    let rows = match formats::read_table(upload.format, &upload.bytes) {
+    let rows = match read_table(upload).await? {
         Ok(r) => r,
         Err(e) => return Ok(Err(vec![e])),
     };

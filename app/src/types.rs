@@ -13,6 +13,9 @@ pub struct UserView {
     pub role: Role,
     pub unit_name: Option<String>,
     pub position: String,
+    /// An organizer allowed to see the bank's answer keys.
+    #[serde(default)]
+    pub bank_keys: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -228,6 +231,9 @@ pub struct ReviewItem {
     pub correct: bool,
     pub explanation: String,
     pub source: String,
+    /// False while the round is open and allows several attempts: the item
+    /// says right or wrong only, with no key, explanation or source.
+    pub full: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

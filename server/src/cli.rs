@@ -13,6 +13,19 @@ pub async fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bank { command } => bank_command(&args.database_url, command).await,
+        Command::Routes => {
+            // Every server function and plain route: the role matrix test
+            // checks it has a row for each.
+            let mut lines: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+                .map(|(p, m)| format!("{m} {p}"))
+                .collect();
+            lines.extend(crate::web::PLAIN_ROUTES.iter().map(|(m, p)| format!("{m} {p}")));
+            lines.sort();
+            for l in lines {
+                println!("{l}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Precompress { site_root } => {
             let dir = std::path::Path::new(&site_root).join("pkg");
             match crate::precompress::compress_dir(&dir) {

@@ -31,6 +31,8 @@ pub struct Args {
 pub enum Command {
     /// Serve the web app.
     Serve(ServeArgs),
+    /// Lists every server function and route (method and path).
+    Routes,
     /// Question bank tools.
     Bank {
         #[command(subcommand)]
@@ -62,12 +64,33 @@ pub struct ServeArgs {
     /// Password for the first admin, instead of a random one (for scripted setups).
     #[arg(long, env = "HOITHI_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
-    /// Mark session cookies Secure (serve behind HTTPS).
+    /// Served over HTTPS: session cookies Secure with a `__Host-` name, and
+    /// HSTS. (Behind a trusted proxy that sends `X-Forwarded-Proto: https`
+    /// this is also done per request.)
     #[arg(long, env = "HOITHI_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
-    /// Trust X-Forwarded-For for the client address (behind a proxy).
-    #[arg(long, env = "HOITHI_TRUST_PROXY", default_value_t = false)]
-    pub trust_proxy: bool,
+    /// Proxies in front of the server whose `X-Forwarded-For` entries are
+    /// trusted: 0 (default) trusts none; `true` means 1. The client address
+    /// is the entry that many hops from the right.
+    #[arg(long, env = "HOITHI_TRUST_PROXY", default_value = "0", value_parser = parse_hops)]
+    pub trust_proxy: usize,
+    /// Origins allowed to frame the projector page, space separated
+    /// (`https://hoitruong.example`); default none.
+    #[arg(long, env = "HOITHI_FRAME_ORIGINS", default_value = "")]
+    pub frame_origins: String,
+}
+
+/// `HOITHI_TRUST_PROXY`: a number of hops, or true/false as before.
+fn parse_hops(s: &str) -> Result<usize, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "no" | "off" => Ok(0),
+        "true" | "yes" | "on" => Ok(1),
+        n => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= 16)
+            .ok_or_else(|| format!("HOITHI_TRUST_PROXY: a number of proxies (0-16), not {s:?}")),
+    }
 }
 
 #[derive(Subcommand, Debug)]

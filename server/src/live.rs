@@ -27,16 +27,30 @@ pub fn routes() -> Router<AppState> {
         .route("/ban-to-chuc/chung-ket/xuat", get(export))
 }
 
-/// Codes are short: unknown ones are counted per address so they cannot
-/// be guessed by brute force.
+/// Wrong codes allowed per address and minute.
+pub const MISSES: u32 = 30;
+
+fn too_many() -> Response {
+    plain(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Bạn nhập sai mã quá nhiều lần, vui lòng thử lại sau ít phút",
+    )
+}
+
+/// Unknown codes are counted per address, and an address past the limit is
+/// refused before its code is even looked up, so codes cannot be guessed.
 async fn open(
     st: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
     code: &str,
 ) -> Result<(Arc<Room>, Viewer), Response> {
-    let ip = client_ip_from(headers, Some(peer), st.config.trust_proxy);
+    let ip = client_ip_from(headers, Some(peer), st.config.proxy_hops);
     let key = format!("live:code:{ip}");
+    // Checked before the lookup: past the limit even a right code waits.
+    if st.limiter.exceeded(&key, MISSES, Duration::from_secs(60)) {
+        return Err(too_many());
+    }
     match finals::resolve(&st.db, code).await {
         Ok((final_id, viewer)) => match st.hub.room(&final_id).await {
             Ok(room) => Ok((room, viewer)),
@@ -49,14 +63,12 @@ async fn open(
             }
         },
         Err(StoreError::NotFound) => {
-            if !st.limiter.allow(&key, 30, Duration::from_secs(60)) {
-                return Err(plain(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Bạn nhập sai mã quá nhiều lần, vui lòng thử lại sau ít phút",
-                ));
+            if !st.limiter.allow(&key, MISSES, Duration::from_secs(60)) {
+                return Err(too_many());
             }
             Err(plain(StatusCode::NOT_FOUND, "Mã không đúng"))
         }
+        Err(StoreError::Invalid(m)) => Err(plain(StatusCode::GONE, &m)),
         Err(e) => {
             tracing::error!(error = %e, "resolving a live code");
             Err(plain(
@@ -80,7 +92,9 @@ async fn socket(
     };
     let hub = st.hub.clone();
     // Commands are a few hundred bytes; anything bigger is not a screen.
+    // Frames too: a 16 MiB frame would be buffered before the message cap.
     ws.max_message_size(16 * 1024)
+        .max_frame_size(16 * 1024)
         .on_upgrade(move |socket| session(socket, hub, room, viewer))
 }
 
@@ -88,6 +102,8 @@ async fn socket(
 /// few times is normal, a loop is not.
 const BURST: u32 = 20;
 const BURST_WINDOW: Duration = Duration::from_secs(2);
+const PING_EVERY: Duration = Duration::from_secs(20);
+const SILENT_LIMIT: Duration = Duration::from_secs(65);
 
 async fn session(socket: WebSocket, hub: Arc<Hub>, room: Arc<Room>, viewer: Viewer) {
     let (mut sink, mut stream) = socket.split();
@@ -115,8 +131,19 @@ async fn session(socket: WebSocket, hub: Arc<Hub>, room: Arc<Room>, viewer: View
             return;
         }
     }
+    // A screen that says nothing (not even a pong) for this long is gone.
+    let mut heard = Instant::now();
+    let mut ping = tokio::time::interval(PING_EVERY);
     loop {
         tokio::select! {
+            _ = ping.tick() => {
+                if heard.elapsed() > SILENT_LIMIT {
+                    break;
+                }
+                if sink.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+            }
             changed = updates.changed() => {
                 if changed.is_err() {
                     break;
@@ -129,6 +156,7 @@ async fn session(socket: WebSocket, hub: Arc<Hub>, room: Arc<Room>, viewer: View
                 }
             }
             incoming = stream.next() => {
+                heard = Instant::now();
                 let text = match incoming {
                     Some(Ok(Message::Text(t))) => t,
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
@@ -172,11 +200,32 @@ async fn session(socket: WebSocket, hub: Arc<Hub>, room: Arc<Room>, viewer: View
 }
 
 /// The QR code of a screen's address, as SVG, for the projector and the
-/// organizer's printouts.
-async fn qr(State(st): State<AppState>, Path(code): Path<String>, headers: HeaderMap) -> Response {
+/// organizer's printouts. The audience's join code is public (the
+/// projector shows it); a host, seat or judge code's QR only to organizers.
+async fn qr(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
     let code: String = code.trim_end_matches(".svg").to_uppercase();
-    if finals::resolve(&st.db, &code).await.is_err() {
-        return plain(StatusCode::NOT_FOUND, "Mã không đúng");
+    let ip = client_ip_from(&headers, Some(peer), st.config.proxy_hops);
+    let key = format!("live:code:{ip}");
+    if st.limiter.exceeded(&key, MISSES, Duration::from_secs(60)) {
+        return too_many();
+    }
+    match finals::resolve(&st.db, &code).await {
+        Ok((_, Viewer::Audience)) => {}
+        Ok(_) => {
+            if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
+                return r;
+            }
+        }
+        Err(StoreError::NotFound) => {
+            st.limiter.allow(&key, MISSES, Duration::from_secs(60));
+            return plain(StatusCode::NOT_FOUND, "Mã không đúng");
+        }
+        Err(_) => return plain(StatusCode::NOT_FOUND, "Mã không đúng"),
     }
     let host = headers
         .get(header::HOST)
@@ -203,7 +252,8 @@ async fn qr(State(st): State<AppState>, Path(code): Path<String>, headers: Heade
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
+            // A code's picture is a credential: never kept by caches.
+            (header::CACHE_CONTROL, "no-store"),
         ],
         svg,
     )

@@ -6,6 +6,7 @@ mod live;
 mod metrics;
 mod precompress;
 mod routes;
+mod security;
 mod web;
 
 use clap::Parser;

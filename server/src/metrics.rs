@@ -1,6 +1,7 @@
 //! Prometheus metrics at `/metrics`: requests and latencies per route
 //! group, attempts in progress and live sockets per final. Served to
-//! loopback callers, or to anyone with `HOITHI_METRICS_TOKEN` as a bearer token.
+//! callers with `HOITHI_METRICS_TOKEN` as a bearer token (or, with the token
+//! explicitly `off`, to loopback callers).
 
 use app::ssr::AppState;
 use axum::extract::{ConnectInfo, Request, State};
@@ -31,21 +32,33 @@ fn table() -> &'static Mutex<BTreeMap<String, Series>> {
     T.get_or_init(Default::default)
 }
 
+/// The server functions this binary has, read once: only their names
+/// become labels, so a scan of made-up paths adds no series.
+fn known_functions() -> &'static std::collections::HashSet<&'static str> {
+    static K: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    K.get_or_init(|| {
+        leptos::server_fn::axum::server_fn_paths()
+            .filter_map(|(p, _)| p.strip_prefix("/api/"))
+            .collect()
+    })
+}
+
 /// A few labels only: each server function by name, then pages, assets,
-/// live sockets and the rest.
+/// live sockets and the rest; anything unknown is one series.
 fn route(path: &str) -> String {
     if let Some(name) = path.strip_prefix("/api/") {
-        let name: String = name
-            .chars()
-            .take(40)
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        return format!("api:{name}");
+        return if known_functions().contains(name) {
+            format!("api:{name}")
+        } else {
+            "api:unknown".to_string()
+        };
     }
     let group = if path.starts_with("/pkg/") {
         "static"
     } else if path.starts_with("/truc-tiep/ws/") {
         "live-socket"
+    } else if path.starts_with("/truc-tiep/qr/") {
+        "live-qr"
     } else if path.starts_with("/quan-tri/tai-len") {
         "upload"
     } else if path.contains("xuat") {
@@ -77,14 +90,45 @@ pub async fn record(req: Request, next: Next) -> Response {
     res
 }
 
-fn allowed(headers: &HeaderMap, peer: SocketAddr) -> bool {
+/// `HOITHI_METRICS_TOKEN` is required as a bearer token; set to `off`, no
+/// token is asked but only loopback callers are served. Unset, nobody is.
+fn allowed(headers: &HeaderMap, peer: SocketAddr) -> Result<(), &'static str> {
     match std::env::var("HOITHI_METRICS_TOKEN") {
-        Ok(token) if !token.is_empty() => headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.strip_prefix("Bearer ") == Some(token.as_str())),
-        _ => peer.ip().is_loopback(),
+        Ok(t) if t == "off" => {
+            if peer.ip().is_loopback() {
+                Ok(())
+            } else {
+                Err("metrics: loopback only (HOITHI_METRICS_TOKEN=off)")
+            }
+        }
+        Ok(token) if !token.is_empty() => {
+            let given = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("");
+            // Compared in constant time: the token is a password.
+            let (a, b) = (
+                sha2_digest(given.as_bytes()),
+                sha2_digest(token.as_bytes()),
+            );
+            if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 {
+                Ok(())
+            } else {
+                Err("metrics: bearer token required")
+            }
+        }
+        _ => Err("metrics: set HOITHI_METRICS_TOKEN (or HOITHI_METRICS_TOKEN=off for loopback)"),
     }
+}
+
+fn sha2_digest(b: &[u8]) -> [u8; 32] {
+    let hex = hoithi_core::auth::token_hash(&String::from_utf8_lossy(b));
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).unwrap_or(0);
+    }
+    out
 }
 
 pub async fn metrics(
@@ -92,12 +136,8 @@ pub async fn metrics(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if !allowed(&headers, peer) {
-        return (
-            StatusCode::FORBIDDEN,
-            "metrics: loopback or HOITHI_METRICS_TOKEN only",
-        )
-            .into_response();
+    if let Err(why) = allowed(&headers, peer) {
+        return (StatusCode::FORBIDDEN, why).into_response();
     }
     let mut out = String::new();
     {

@@ -49,7 +49,7 @@ pub(crate) async fn require(
     headers: &HeaderMap,
     roles: &[Role],
 ) -> Result<UserRecord, Response> {
-    match user_from_headers(&st.db, headers).await {
+    match user_from_headers(st, headers).await {
         Ok(Some(u)) if roles.contains(&u.role) => Ok(u),
         Ok(Some(_)) => Err(plain(
             StatusCode::FORBIDDEN,
@@ -188,11 +188,21 @@ async fn export(
     headers: HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
-        return r;
+    let user = match require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    // The key travels only to admins and organizers an admin granted it.
+    let keys = app::api::sees_keys(&user);
+    if !keys && q.format == "native" {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "Tệp .hq chứa đáp án; hãy xuất Excel hoặc CSV (không kèm đáp án) hoặc đề nghị quản trị viên cấp quyền xem đáp án",
+        );
     }
     let questions = match store::questions::export(&st.db, q.all).await {
-        Ok(q) => q,
+        Ok(q) if keys => q,
+        Ok(q) => q.into_iter().map(|d| d.without_key()).collect(),
         Err(e) => {
             tracing::error!(error = %e, "export");
             return plain(
@@ -228,7 +238,10 @@ async fn export(
         .header(header::CONTENT_TYPE, mime)
         .header(
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"ngan-hang-cau-hoi.{ext}\""),
+            format!(
+                "attachment; filename=\"ngan-hang-cau-hoi{}.{ext}\"",
+                if keys { "" } else { "-khong-dap-an" }
+            ),
         )
         .body(Body::from(bytes))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống"))

@@ -67,9 +67,27 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
         limiter: Arc::new(RateLimiter::default()),
         config: Arc::new(Config {
             secure_cookies: args.secure_cookies,
-            trust_proxy: args.trust_proxy,
+            proxy_hops: args.trust_proxy,
+            frame_origins: crate::security::frame_origins(&args.frame_origins)?,
         }),
     };
+    // Ended rate-limit windows and unconfirmed uploads go on a timer.
+    tokio::spawn({
+        let limiter = state.limiter.clone();
+        let db = state.db.clone();
+        async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limiter.sweep();
+                match hoithi_core::store::uploads::purge(&db, now_ms()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "removed unconfirmed uploads older than a day"),
+                    Err(e) => tracing::warn!(error = %e, "purging uploads failed"),
+                }
+            }
+        }
+    });
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     println!("Hội thi đang chạy tại http://{}", listener.local_addr()?);
@@ -81,6 +99,20 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
     .await?;
     Ok(())
 }
+
+/// The routes beside the pages and server functions, for `hoithi routes`
+/// (and so the role matrix test): keep in step with `routes()` below and in
+/// `routes.rs` / `live.rs`.
+pub const PLAIN_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/metrics"),
+    ("POST", "/quan-tri/tai-len"),
+    ("GET", "/quan-tri/xuat"),
+    ("GET", "/ban-to-chuc/xuat"),
+    ("GET", "/ban-to-chuc/chung-ket/xuat"),
+    ("GET", "/truc-tiep/ws/{code}"),
+    ("GET", "/truc-tiep/qr/{code}"),
+];
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -101,6 +133,10 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::guard,
+        ))
         .layer(axum::middleware::from_fn(crate::metrics::record))
         .with_state(state)
 }

@@ -7,6 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const ADMIN_PASSWORD: &str = "quan-tri-thu-nghiem-1";
+/// The bearer token every test server asks for at `/metrics`.
+pub const METRICS_TOKEN: &str = "ma-thong-ke-thu-nghiem";
 
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -91,10 +93,10 @@ fn site_root() -> std::path::PathBuf {
 }
 
 fn spawn(port: u16, db: &str) -> Child {
-    spawn_with_site(port, db, &site_root())
+    spawn_with_site(port, db, &site_root(), &[])
 }
 
-fn spawn_with_site(port: u16, db: &str, site: &std::path::Path) -> Child {
+fn spawn_with_site(port: u16, db: &str, site: &std::path::Path, env: &[(&str, &str)]) -> Child {
     let bin = binary();
     assert!(
         bin.exists(),
@@ -111,7 +113,9 @@ fn spawn_with_site(port: u16, db: &str, site: &std::path::Path) -> Child {
         ])
         .env("DATABASE_URL", db)
         .env("HOITHI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("HOITHI_METRICS_TOKEN", METRICS_TOKEN)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -123,12 +127,21 @@ impl Server {
         Server::start_with_site(&site_root()).await
     }
 
+    /// A server with extra environment (settings such as trusted proxies).
+    pub async fn start_with_env(env: &[(&str, &str)]) -> Server {
+        Server::start_full(&site_root(), env).await
+    }
+
     /// A server on its own site folder (static files) instead of the build's.
     pub async fn start_with_site(site: &std::path::Path) -> Server {
+        Server::start_full(site, &[]).await
+    }
+
+    async fn start_full(site: &std::path::Path, env: &[(&str, &str)]) -> Server {
         let data = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let database_url = fresh_database(data.path());
-        let child = spawn_with_site(port, &database_url, site);
+        let child = spawn_with_site(port, &database_url, site, env);
         let server = Server {
             base: format!("http://127.0.0.1:{port}"),
             port,
@@ -179,6 +192,24 @@ impl Server {
             assert!(Instant::now() < deadline, "server did not become healthy");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// The server process's id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Resident memory of the server process, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|n| n.parse().ok())
+            })
+            .unwrap_or(0)
     }
 
     pub fn database_url(&self) -> String {

@@ -670,7 +670,28 @@ async fn metrics_for_prometheus() {
     for _ in 0..3 {
         s.client().call("whoami", &[]).await;
     }
-    let text = s.client().get("/metrics").await.text().await.unwrap();
+    // No token, or a wrong one: refused.
+    assert_eq!(s.client().get("/metrics").await.status(), 403);
+    let wrong = s
+        .client()
+        .http
+        .get(format!("{}/metrics", s.base))
+        .bearer_auth("sai")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    let text = s
+        .client()
+        .http
+        .get(format!("{}/metrics", s.base))
+        .bearer_auth(hoithi_tests::METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let value = |line: &str| -> f64 {
         text.lines()
             .find(|l| l.starts_with(line))

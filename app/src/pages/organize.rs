@@ -173,7 +173,7 @@ fn RoundForm(contest_id: String, round: Option<RoundView>) -> impl IntoView {
     let review = r
         .as_ref()
         .map(|r| r.review)
-        .unwrap_or(ReviewPolicy::AfterSubmit);
+        .unwrap_or(ReviewPolicy::AfterClose);
     let prediction = r.as_ref().map(|r| r.prediction).unwrap_or(true);
     view! {
         <ActionForm action=save attr:class="form">

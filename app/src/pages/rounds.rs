@@ -417,6 +417,7 @@ pub fn ResultPage() -> impl IntoView {
                         <p class="score"><strong>{format!("{}/{}", s.score.unwrap_or(0), s.total)}</strong> " câu đúng"</p>
                         <p>"Thời gian làm bài: " {s.time_ms.map(format_duration).unwrap_or_default()}</p>
                         {(s.closed_by.as_deref() == Some("deadline")).then(|| view! { <p class="muted">"Bài thi được nộp tự động khi hết giờ."</p> })}
+                        {(s.closed_by.as_deref() == Some("round_closed")).then(|| view! { <p class="muted">"Ban tổ chức đã kết thúc vòng thi sớm; bài thi được chấm với các câu trả lời đã lưu."</p> })}
                         {r.prediction.map(|p| view! { <p>"Số dự đoán: " {p}</p> })}
                         {r.rank.map(|(rank, of)| view! { <p>{format!("Xếp hạng tạm thời: {rank}/{of}")}</p> })}
                     </div>
@@ -440,7 +441,7 @@ fn review_item(i: ReviewItem) -> impl IntoView {
             {if i.options.is_empty() {
                 view! {
                     <p>"Bạn trả lời: " {i.given.clone().unwrap_or_else(|| "(bỏ trống)".into())}</p>
-                    <p>"Đáp án: " {i.accepted.join(" | ")}</p>
+                    {i.full.then(|| view! { <p>"Đáp án: " {i.accepted.join(" | ")}</p> })}
                 }
                 .into_any()
             } else {
@@ -457,8 +458,10 @@ fn review_item(i: ReviewItem) -> impl IntoView {
                 }
                 .into_any()
             }}
-            <p class="explanation">{i.explanation.clone()}</p>
-            <p class="source muted small">"Nguồn: " {i.source.clone()}</p>
+            {i.full.then(|| view! {
+                <p class="explanation">{i.explanation.clone()}</p>
+                <p class="source muted small">"Nguồn: " {i.source.clone()}</p>
+            })}
         </li>
     }
 }

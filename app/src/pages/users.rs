@@ -11,9 +11,17 @@ pub fn UsersPage() -> impl IntoView {
     let q = move || query.read().get("q").unwrap_or_default();
     let set_role = ServerAction::<SetUserRole>::new();
     let create = ServerAction::<CreateUser>::new();
+    let set_keys = ServerAction::<SetBankKeys>::new();
     let users = Resource::new(
-        move || (q(), set_role.version().get(), create.version().get()),
-        |(q, _, _)| list_users(q),
+        move || {
+            (
+                q(),
+                set_role.version().get(),
+                create.version().get(),
+                set_keys.version().get(),
+            )
+        },
+        |(q, _, _, _)| list_users(q),
     );
     view! {
         <h1>"Người dùng và vai trò"</h1>
@@ -22,6 +30,7 @@ pub fn UsersPage() -> impl IntoView {
             <button type="submit">"Tìm"</button>
         </Form>
         {action_error(set_role.value())}
+        {action_error(set_keys.value())}
         <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match users.await {
@@ -29,12 +38,14 @@ pub fn UsersPage() -> impl IntoView {
                     Ok(list) => view! {
                         <div class="table-wrap">
                             <table class="users">
-                                <thead><tr><th>"Họ tên"</th><th>"Tài khoản"</th><th>"Đơn vị"</th><th>"Vai trò"</th></tr></thead>
+                                <thead><tr><th>"Họ tên"</th><th>"Tài khoản"</th><th>"Đơn vị"</th><th>"Vai trò"</th><th>"Xem đáp án ngân hàng"</th></tr></thead>
                                 <tbody>
                                     {list
                                         .into_iter()
                                         .map(|u| {
                                             let current = u.role;
+                                            let role_id = u.id.clone();
+                                            let keys_id = u.id.clone();
                                             view! {
                                                 <tr>
                                                     <td>{u.full_name}</td>
@@ -42,7 +53,7 @@ pub fn UsersPage() -> impl IntoView {
                                                     <td>{u.unit_name.unwrap_or_default()}</td>
                                                     <td>
                                                         <ActionForm action=set_role attr:class="inline">
-                                                            <input type="hidden" name="user_id" value=u.id/>
+                                                            <input type="hidden" name="user_id" value=role_id/>
                                                             <select name="role" aria-label="Vai trò">
                                                                 {Role::ALL
                                                                     .iter()
@@ -51,6 +62,21 @@ pub fn UsersPage() -> impl IntoView {
                                                             </select>
                                                             <button type="submit" class="small">"Lưu"</button>
                                                         </ActionForm>
+                                                    </td>
+                                                    <td>
+                                                        {(current == Role::Organizer).then(|| {
+                                                            let granted = u.bank_keys;
+                                                            view! {
+                                                                <ActionForm action=set_keys attr:class="inline">
+                                                                    <input type="hidden" name="user_id" value=keys_id.clone()/>
+                                                                    <input type="hidden" name="allowed" value=(!granted).to_string()/>
+                                                                    <span>{if granted { "Được xem" } else { "Không" }}</span>
+                                                                    " "
+                                                                    <button type="submit" class="small">{if granted { "Thu hồi" } else { "Cho phép" }}</button>
+                                                                </ActionForm>
+                                                            }
+                                                        })}
+                                                        {(current == Role::Admin).then_some("Có")}
                                                     </td>
                                                 </tr>
                                             }

@@ -51,37 +51,156 @@ pub fn new_password() -> String {
         .collect()
 }
 
+/// Argon2 runs on the blocking pool, at most this many at once; callers
+/// beyond that wait for a turn (or are refused, see `hash_turn`).
+const HASH_SLOTS: usize = 4;
+/// Callers allowed to wait for a hashing slot; a log-in flood past this is
+/// refused at once instead of queueing without end.
+const HASH_QUEUE: usize = 256;
+
+fn hash_slots() -> &'static tokio::sync::Semaphore {
+    static S: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    S.get_or_init(|| tokio::sync::Semaphore::new(HASH_SLOTS))
+}
+
+fn waiting() -> &'static std::sync::atomic::AtomicUsize {
+    static W: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    &W
+}
+
+/// The server is busy hashing: too many log-ins at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+/// Runs `f` (an Argon2 hash or verification) on the blocking pool once a
+/// slot is free, so slow hashing never stalls the async workers.
+pub async fn hashing<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Busy> {
+    use std::sync::atomic::Ordering;
+    if waiting().fetch_add(1, Ordering::SeqCst) >= HASH_QUEUE {
+        waiting().fetch_sub(1, Ordering::SeqCst);
+        return Err(Busy);
+    }
+    let permit = hash_slots().acquire().await;
+    waiting().fetch_sub(1, Ordering::SeqCst);
+    let _permit = permit.map_err(|_| Busy)?;
+    tokio::task::spawn_blocking(f).await.map_err(|_| Busy)
+}
+
+/// A hash no password matches, verified for unknown logins so they take as
+/// long as known ones and timing does not tell which accounts exist.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hash_password(&new_token()))
+}
+
+/// Verifies on the blocking pool; `hash` None (unknown login) verifies a
+/// dummy hash and answers false.
+pub async fn verify_password_async(password: String, hash: Option<String>) -> Result<bool, Busy> {
+    hashing(move || match hash {
+        Some(h) => verify_password(&password, &h),
+        None => {
+            let _ = verify_password(&password, dummy_hash());
+            false
+        }
+    })
+    .await
+}
+
+pub async fn hash_password_async(password: String) -> Result<String, Busy> {
+    hashing(move || hash_password(&password)).await
+}
+
 /// Fixed-window counters per key ("login:ip:1.2.3.4", "login:user:0912…").
+/// Keys are kept as a 64-bit hash (a 2 MB log-in field costs 8 bytes), the
+/// table is bounded (past `cap` keys the oldest windows go first) and a
+/// timer sweeps windows that ended.
 pub struct RateLimiter {
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
+    windows: Mutex<HashMap<u64, (Instant, u32)>>,
+    cap: usize,
+    seed: u64,
 }
 
 impl Default for RateLimiter {
     fn default() -> Self {
-        RateLimiter {
-            windows: Mutex::new(HashMap::new()),
-        }
+        RateLimiter::with_capacity(200_000)
     }
 }
 
+/// The longest window any caller uses; swept windows older than this.
+pub const LONGEST_WINDOW: Duration = Duration::from_secs(3600);
+
 impl RateLimiter {
+    pub fn with_capacity(cap: usize) -> Self {
+        RateLimiter {
+            windows: Mutex::new(HashMap::new()),
+            cap: cap.max(16),
+            seed: rand::thread_rng().next_u64(),
+        }
+    }
+
+    fn key(&self, key: &str) -> u64 {
+        // Seeded per process, so keys that collide cannot be chosen from outside.
+        let mut h = Sha256::new();
+        h.update(self.seed.to_le_bytes());
+        h.update(key.as_bytes());
+        let d = h.finalize();
+        u64::from_le_bytes(d[..8].try_into().expect("8 bytes"))
+    }
+
     /// Counts one event for `key` and says whether it is within `max` per `window`.
     pub fn allow(&self, key: &str, max: u32, window: Duration) -> bool {
+        let k = self.key(key);
         let now = Instant::now();
         let mut map = self.windows.lock().expect("rate limiter lock");
-        if map.len() > 100_000 {
+        if map.len() >= self.cap && !map.contains_key(&k) {
             map.retain(|_, (start, _)| now.duration_since(*start) < window);
+            if map.len() >= self.cap {
+                // Still full of live windows: drop the oldest half.
+                let mut starts: Vec<Instant> = map.values().map(|(s, _)| *s).collect();
+                starts.sort();
+                let cut = starts[starts.len() / 2];
+                map.retain(|_, (start, _)| *start > cut);
+            }
         }
-        let entry = map.entry(key.to_string()).or_insert((now, 0));
+        let entry = map.entry(k).or_insert((now, 0));
         if now.duration_since(entry.0) >= window {
             *entry = (now, 0);
         }
-        entry.1 += 1;
+        entry.1 = entry.1.saturating_add(1);
         entry.1 <= max
     }
 
+    /// Whether `key` is already over `max` in its window, without counting.
+    pub fn exceeded(&self, key: &str, max: u32, window: Duration) -> bool {
+        let k = self.key(key);
+        let now = Instant::now();
+        let map = self.windows.lock().expect("rate limiter lock");
+        map.get(&k)
+            .is_some_and(|(start, n)| now.duration_since(*start) < window && *n > max)
+    }
+
     pub fn reset(&self, key: &str) {
-        self.windows.lock().expect("rate limiter lock").remove(key);
+        let k = self.key(key);
+        self.windows.lock().expect("rate limiter lock").remove(&k);
+    }
+
+    /// Drops windows older than the longest window in use; run on a timer.
+    pub fn sweep(&self) -> usize {
+        let now = Instant::now();
+        let mut map = self.windows.lock().expect("rate limiter lock");
+        let before = map.len();
+        map.retain(|_, (start, _)| now.duration_since(*start) < LONGEST_WINDOW);
+        before - map.len()
+    }
+
+    pub fn len(&self) -> usize {
+        self.windows.lock().expect("rate limiter lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -107,6 +226,23 @@ mod tests {
         }
         assert!(!l.allow("a", 3, Duration::from_secs(60)));
         assert!(l.allow("b", 3, Duration::from_secs(60)));
+        assert!(l.exceeded("a", 3, Duration::from_secs(60)));
+        assert!(!l.exceeded("b", 3, Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn limiter_memory_is_bounded_and_keys_hashed() {
+        let l = RateLimiter::with_capacity(1000);
+        let huge = "x".repeat(64 << 10);
+        for i in 0..3_000 {
+            l.allow(&format!("{huge}{i}"), 5, Duration::from_secs(60));
+        }
+        assert!(l.len() <= 1000, "{}", l.len());
+        // The newest keys are still counted.
+        for _ in 0..5 {
+            l.allow("fresh", 5, Duration::from_secs(60));
+        }
+        assert!(!l.allow("fresh", 5, Duration::from_secs(60)));
     }
 
     #[test]

@@ -191,6 +191,18 @@ pub fn valid_key(key: &str) -> bool {
 }
 
 impl QuestionDraft {
+    /// The question without what answers it: no correct marks, accepted
+    /// answers, tolerance or explanation (which usually states the answer).
+    pub fn without_key(mut self) -> QuestionDraft {
+        for o in &mut self.options {
+            o.correct = false;
+        }
+        self.answers.clear();
+        self.tolerance = None;
+        self.explanation.clear();
+        self
+    }
+
     pub fn true_false(value: bool) -> Vec<QuestionOption> {
         vec![
             QuestionOption {

@@ -31,7 +31,7 @@ pub fn read_rows(text: &str) -> Result<Vec<Vec<String>>, ImportError> {
                 while rows.len() + 1 < line {
                     rows.push(Vec::new());
                 }
-                rows.push(r.iter().map(String::from).collect());
+                rows.push(r.iter().map(|c| unneutralise(c).to_string()).collect());
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -52,10 +52,32 @@ pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
     }
 }
 
+/// Spreadsheet programs run a cell that starts with one of these as a
+/// formula (`=HYPERLINK(...)`, `@SUM(...)`, DDE): such a cell is written with
+/// a leading apostrophe, which they show as text, and read back without it.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_START) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => cell,
+    }
+}
+
 pub fn write(questions: &[QuestionDraft]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     for row in table::to_rows(questions) {
-        w.write_record(&row).expect("writing to memory");
+        let row: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
+        w.write_record(row.iter().map(|c| c.as_bytes()))
+            .expect("writing to memory");
     }
     let mut bytes = b"\xEF\xBB\xBF".to_vec(); // BOM: Excel then reads UTF-8
     bytes.extend(w.into_inner().expect("flush to memory"));
@@ -73,6 +95,20 @@ mod tests {
         let p = super::super::parse(super::super::Format::Csv, &bytes, &Defaults::default());
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert_eq!(p.questions.len(), 1);
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_read_back() {
+        let rows = vec![vec!["=HYPERLINK(\"http://x\")".to_string(), "-5".into(), "@SUM(A1)".into(), "bình thường".into()]];
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        for row in &rows {
+            let row: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
+            w.write_record(row.iter().map(|c| c.as_bytes())).unwrap();
+        }
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert!(text.starts_with("\"'=HYPERLINK"), "{text}");
+        assert!(text.contains(",'-5,'@SUM(A1),"), "{text}");
+        assert_eq!(read_rows(&text).unwrap(), rows);
     }
 
     #[test]

@@ -126,13 +126,13 @@ pub async fn of_user(db: &Db, round_id: &str, user_id: &str) -> Result<Vec<Attem
     rows.iter().map(from_row).collect()
 }
 
+const ITEMS_SQL: &str = "SELECT i.position, i.question_id, i.version, i.option_order, i.response, i.correct, \
+     v.kind, v.topic, v.difficulty, v.text, v.options, v.answers, v.tolerance, v.explanation, v.source, v.image \
+     FROM attempt_items i JOIN question_versions v ON v.question_id = i.question_id AND v.version = i.version \
+     WHERE i.attempt_id = $1 ORDER BY i.position";
+
 pub async fn items(db: &Db, attempt_id: &str) -> Result<Vec<ItemRecord>> {
-    let rows = sqlx::query(
-        "SELECT i.position, i.question_id, i.version, i.option_order, i.response, i.correct, \
-         v.kind, v.topic, v.difficulty, v.text, v.options, v.answers, v.tolerance, v.explanation, v.source, v.image \
-         FROM attempt_items i JOIN question_versions v ON v.question_id = i.question_id AND v.version = i.version \
-         WHERE i.attempt_id = $1 ORDER BY i.position",
-    )
+    let rows = sqlx::query(ITEMS_SQL)
     .bind(attempt_id)
     .fetch_all(&db.pool)
     .await?;
@@ -336,8 +336,13 @@ pub async fn save_answer(
     grading::check(&item.draft, &stored).map_err(|m| StoreError::Invalid(m.into()))?;
     let json = (!stored.is_empty()).then(|| serde_json::to_string(&stored).unwrap_or_default());
     // The guard on the attempt keeps a save racing the close out of a graded attempt.
+    // On PostgreSQL the first statement takes the attempt's row lock, so a
+    // close that claimed the attempt first makes this save change nothing.
     let changed = db
         .write(vec![Stmt::new(
+            "UPDATE attempts SET closed_by = closed_by WHERE id = $1 AND finished_at IS NULL",
+            vec![Arg::from(&attempt.id)],
+        ), Stmt::new(
             "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
              AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL)",
             vec![
@@ -348,7 +353,7 @@ pub async fn save_answer(
             ],
         )])
         .await?;
-    if changed.first().copied().unwrap_or(0) == 0 {
+    if changed.last().copied().unwrap_or(0) == 0 {
         return Err(StoreError::Invalid(
             "Bài thi đã nộp, không thể sửa câu trả lời".into(),
         ));
@@ -362,6 +367,8 @@ pub enum Closing {
     Submit(Option<i64>),
     /// The deadline passed: graded with what was saved, no prediction.
     Deadline,
+    /// The organizer closed the round early: graded with what was saved.
+    RoundClosed,
 }
 
 /// Submits; past the deadline the attempt closes as the deadline would have
@@ -384,8 +391,33 @@ pub async fn submit(
 }
 
 /// Grades and closes an open attempt; does nothing if it is already closed.
+/// The claim comes first and the answers are read after it, inside the same
+/// writer's turn and transaction: a save racing the close is either in the
+/// grade or refused, never stored ungraded.
 pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> Result<()> {
-    let items = items(db, &attempt.id).await?;
+    let (finished_at, closed_by, prediction) = match how {
+        Closing::Submit(p) => (now.min(attempt.deadline + rules::GRACE_MS), "submit", p),
+        Closing::Deadline => (attempt.deadline, "deadline", None),
+        Closing::RoundClosed => (now.min(attempt.deadline), "round_closed", None),
+    };
+    let _turn = db.write_turn().await;
+    let mut tx = db.pool.begin().await?;
+    let claimed = sqlx::query("UPDATE attempts SET finished_at = $1, closed_by = $2, prediction = $3 WHERE id = $4 AND finished_at IS NULL")
+        .bind(finished_at)
+        .bind(closed_by)
+        .bind(prediction)
+        .bind(&attempt.id)
+        .execute(&mut *tx)
+        .await?;
+    if claimed.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(());
+    }
+    let rows = sqlx::query(ITEMS_SQL)
+        .bind(&attempt.id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let items: Vec<ItemRecord> = rows.iter().map(item_from_row).collect::<Result<_>>()?;
     let marks: Vec<bool> = items
         .iter()
         .map(|i| {
@@ -395,24 +427,11 @@ pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> 
         })
         .collect();
     let score = marks.iter().filter(|m| **m).count() as i64;
-    let (finished_at, closed_by, prediction) = match how {
-        Closing::Submit(p) => (now.min(attempt.deadline + rules::GRACE_MS), "submit", p),
-        Closing::Deadline => (attempt.deadline, "deadline", None),
-    };
-    let _turn = db.write_turn().await;
-    let mut tx = db.pool.begin().await?;
-    let claimed = sqlx::query("UPDATE attempts SET finished_at = $1, closed_by = $2, score = $3, prediction = $4 WHERE id = $5 AND finished_at IS NULL")
-        .bind(finished_at)
-        .bind(closed_by)
+    sqlx::query("UPDATE attempts SET score = $1 WHERE id = $2")
         .bind(score)
-        .bind(prediction)
         .bind(&attempt.id)
         .execute(&mut *tx)
         .await?;
-    if claimed.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Ok(());
-    }
     for (item, ok) in items.iter().zip(&marks) {
         sqlx::query(
             "UPDATE attempt_items SET correct = $1 WHERE attempt_id = $2 AND position = $3",
@@ -443,7 +462,30 @@ pub async fn close_due(db: &Db, now: i64) -> Result<usize> {
     Ok(due.len())
 }
 
-/// Attempts in progress in a round right now.
+/// Closes every open attempt of a round (the organizer ended it early),
+/// each graded with what was saved. Returns how many it closed.
+pub async fn close_round(db: &Db, round_id: &str, now: i64) -> Result<usize> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE round_id = $1 AND finished_at IS NULL"))
+        .bind(round_id)
+        .fetch_all(&db.pool)
+        .await?;
+    let open: Vec<AttemptRecord> = rows.iter().map(from_row).collect::<Result<_>>()?;
+    for a in &open {
+        close(db, a, Closing::RoundClosed, now).await?;
+    }
+    Ok(open.len())
+}
+
+/// Attempts not yet closed in a round, whatever their deadline.
+pub async fn unfinished(db: &Db, round_id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE round_id = $1 AND finished_at IS NULL")
+            .bind(round_id)
+            .fetch_one(&db.pool)
+            .await?,
+    )
+}
+
 /// Attempts open now across every round.
 pub async fn open_count(db: &Db, now: i64) -> Result<i64> {
     let r = sqlx::query(

@@ -32,6 +32,10 @@ impl CodeRole {
     }
 }
 
+/// 10 characters of 32: 50 bits, beyond guessing at the limiter's pace.
+pub const CODE_LEN: usize = 10;
+pub const HOST_CODE_LEN: usize = 12;
+
 /// Codes are read aloud and typed on phones: no look-alike characters.
 fn code(len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -63,7 +67,7 @@ pub async fn create(
         .bind(contest_id)
         .bind(name)
         .bind(program_json(program)?)
-        .bind(code(6))
+        .bind(code(CODE_LEN))
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
@@ -77,7 +81,7 @@ pub async fn create(
     slots.extend((0..program.judges.len()).map(|j| ("judge", j as i64)));
     for (role, slot) in slots {
         sqlx::query("INSERT INTO final_codes (code, final_id, role, slot) VALUES ($1, $2, $3, $4)")
-            .bind(code(if role == "host" { 10 } else { 6 }))
+            .bind(code(if role == "host" { HOST_CODE_LEN } else { CODE_LEN }))
             .bind(&id)
             .bind(role)
             .bind(slot)
@@ -312,6 +316,9 @@ pub async fn resolve(db: &Db, code: &str) -> Result<(String, crate::live::Viewer
         return Err(StoreError::NotFound);
     }
     match by_code(db, code).await {
+        Ok((id, _)) if ended(db, &id).await? => Err(StoreError::Invalid(
+            "Vòng chung kết đã kết thúc; mã này không còn hiệu lực".into(),
+        )),
         Ok((id, role)) => Ok((
             id,
             match role {
@@ -323,4 +330,27 @@ pub async fn resolve(db: &Db, code: &str) -> Result<(String, crate::live::Viewer
         Err(StoreError::NotFound) => Ok((by_join_code(db, code).await?, Viewer::Audience)),
         Err(e) => Err(e),
     }
+}
+
+async fn ended(db: &Db, final_id: &str) -> Result<bool> {
+    let r = sqlx::query("SELECT ended_at FROM finals WHERE id = $1")
+        .bind(final_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(get::<Option<i64>>(&r, "ended_at")?.is_some())
+}
+
+/// Ends a final: its host, seat and judge codes stop working; the audience's
+/// join code keeps showing the final scoreboard.
+pub async fn end(db: &Db, final_id: &str, now: i64) -> Result<()> {
+    let n = sqlx::query("UPDATE finals SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+        .bind(now)
+        .bind(final_id)
+        .execute(&db.pool)
+        .await?;
+    if n.rows_affected() == 0 {
+        get_one(db, final_id).await?;
+    }
+    Ok(())
 }

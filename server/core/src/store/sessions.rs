@@ -34,7 +34,7 @@ pub async fn user(db: &Db, token: &str) -> Result<Option<users::UserRecord>> {
         }
     }
     let row = sqlx::query(
-        "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, s.expires_at \
+        "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.bank_keys, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN units n ON n.id = u.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(&hash)

@@ -84,3 +84,15 @@ pub async fn load(db: &Db, id: &str, purpose: Purpose) -> Result<Upload> {
         applied_at: get(&row, "applied_at")?,
     })
 }
+
+/// How long an unconfirmed upload is kept.
+pub const KEEP_MS: i64 = 86_400_000;
+
+/// Removes uploads never confirmed and older than a day.
+pub async fn purge(db: &Db, now: i64) -> Result<u64> {
+    let n = sqlx::query("DELETE FROM uploads WHERE applied_at IS NULL AND created_at < $1")
+        .bind(now - KEEP_MS)
+        .execute(&db.pool)
+        .await?;
+    Ok(n.rows_affected())
+}

@@ -13,7 +13,13 @@ pub struct UserRecord {
     pub unit_name: Option<String>,
     pub position: String,
     pub created_at: i64,
+    /// An organizer granted the bank's answer keys by an admin.
+    #[serde(default)]
+    pub bank_keys: bool,
 }
+
+/// Refusal when the hashing queue is full.
+pub const BUSY: &str = "Máy chủ đang bận, vui lòng thử lại sau ít giây";
 
 pub struct NewUser<'a> {
     pub login: &'a str,
@@ -24,7 +30,7 @@ pub struct NewUser<'a> {
     pub position: &'a str,
 }
 
-const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.password_hash FROM users u LEFT JOIN units n ON n.id = u.unit_id";
+const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.bank_keys, u.password_hash FROM users u LEFT JOIN units n ON n.id = u.unit_id";
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<UserRecord> {
     let role: String = get(r, "role")?;
@@ -37,12 +43,15 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<UserRecord> {
         unit_name: get(r, "unit_name")?,
         position: get(r, "position")?,
         created_at: get(r, "created_at")?,
+        bank_keys: get::<i64>(r, "bank_keys")? != 0,
     })
 }
 
 pub async fn create(db: &Db, u: NewUser<'_>) -> Result<UserRecord> {
     let id = new_id();
-    let hash = crate::auth::hash_password(u.password);
+    let hash = crate::auth::hash_password_async(u.password.to_string())
+        .await
+        .map_err(|_| StoreError::Invalid(BUSY.into()))?;
     let res = sqlx::query(
         "INSERT INTO users (id, login, full_name, password_hash, role, unit_id, position, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -106,6 +115,20 @@ pub async fn list(db: &Db, query: &str, limit: i64) -> Result<Vec<UserRecord>> {
 pub async fn set_role(db: &Db, id: &str, role: Role) -> Result<()> {
     let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
         .bind(role.as_str())
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    if n.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    super::sessions::forget_user(db, id);
+    Ok(())
+}
+
+/// Grants or withdraws an organizer's sight of the bank's answer keys.
+pub async fn set_bank_keys(db: &Db, id: &str, allowed: bool) -> Result<()> {
+    let n = sqlx::query("UPDATE users SET bank_keys = $1 WHERE id = $2")
+        .bind(i64::from(allowed))
         .bind(id)
         .execute(&db.pool)
         .await?;

@@ -1,0 +1,175 @@
+//! Defences every request goes through: cross-site requests refused, body
+//! size capped before anything reads it, and the security headers.
+
+use app::ssr::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// A server function's arguments: a few form fields.
+pub const API_BODY: usize = 64 * 1024;
+/// The final's set-up (a list of seats and segments) and a question edit.
+pub const LARGE_API_BODY: usize = 512 * 1024;
+const LARGE: &[&str] = &["/api/create_final", "/api/save_question"];
+
+/// `HOITHI_FRAME_ORIGINS`: space-separated `https://host[:port]` origins.
+pub fn frame_origins(s: &str) -> Result<Vec<String>, String> {
+    s.split_whitespace()
+        .map(|o| {
+            let ok = (o.starts_with("https://") || o.starts_with("http://"))
+                && o.len() <= 200
+                && o.chars().skip(8).all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
+            if ok {
+                Ok(o.trim_end_matches('/').to_string())
+            } else {
+                Err(format!("HOITHI_FRAME_ORIGINS: not an origin: {o:?}"))
+            }
+        })
+        .collect()
+}
+
+fn refuse(status: StatusCode, msg: &str) -> Response {
+    let mut r = Response::new(Body::from(msg.to_string()));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// Whether a request was sent by a page of another site. Browsers say so
+/// in `Sec-Fetch-Site`; older ones send `Origin` on every POST. A client
+/// with neither (a script, curl) is not a browser another site can drive.
+pub fn cross_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://").map(|(_, h)| h));
+    match (origin_host, host) {
+        (Some(o), Some(h)) => !o.eq_ignore_ascii_case(h),
+        _ => true,
+    }
+}
+
+fn state_changing(method: &Method, path: &str) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        // Downloads carry data out: a page elsewhere must not trigger them.
+        || path.contains("/xuat")
+}
+
+pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if state_changing(req.method(), &path) && cross_site(req.headers()) {
+        tracing::warn!(path, "refused a cross-site request");
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "Yêu cầu gửi từ một trang web khác bị từ chối",
+        );
+    }
+    let req = if path.starts_with("/api/") {
+        let limit = if LARGE.contains(&path.as_str()) {
+            LARGE_API_BODY
+        } else {
+            API_BODY
+        };
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, "Dữ liệu gửi lên quá lớn");
+        }
+        // A body without a length is cut off at the limit while it is read.
+        let (parts, body) = req.into_parts();
+        Request::from_parts(
+            parts,
+            Body::new(http_body_util::Limited::new(body, limit)),
+        )
+    } else {
+        req
+    };
+    let https = app::ssr::is_https(&st.config, req.headers());
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    // Pages set their own policy (with the nonce of their inline scripts);
+    // anything else may load nothing and be framed nowhere.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    let framable = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| !v.contains("frame-ancestors 'none'"));
+    if !framable {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn cross_site_requests_are_recognised() {
+        assert!(!cross_site(&headers(&[])));
+        assert!(!cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!cross_site(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(cross_site(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(cross_site(&headers(&[("origin", "null"), ("host", "a")])));
+    }
+
+    #[test]
+    fn frame_origins_are_checked() {
+        assert_eq!(
+            frame_origins("https://a.example http://b.example:8080/").unwrap(),
+            vec!["https://a.example", "http://b.example:8080"]
+        );
+        assert!(frame_origins("javascript:alert(1)").is_err());
+        assert!(frame_origins("").unwrap().is_empty());
+    }
+}
