@@ -152,6 +152,15 @@ async fn roles_are_enforced_on_every_protected_function() {
         ("final_draft", vec![("contest_id", "".into())], organizers),
         ("final_detail", id("khong-co"), organizers),
         ("cadre_confirm", id("khong-co"), organizers),
+        ("end_final", id("khong-co"), organizers),
+        (
+            "set_bank_keys",
+            vec![
+                ("user_id", contestant_id.clone()),
+                ("allowed", "false".into()),
+            ],
+            admins,
+        ),
         ("my_rounds", vec![], signed_in),
         ("round_info", id("khong-co"), signed_in),
         (
@@ -232,6 +241,53 @@ async fn roles_are_enforced_on_every_protected_function() {
             admins,
         ),
     ];
+    // Every server function the binary has is in this matrix, or is one of
+    // the open ones tested elsewhere: a new function without a row fails here.
+    let open_elsewhere = [
+        "whoami",        // anyone: who is logged in (api: accounts test)
+        "login",         // anyone (accounts test, attacks)
+        "logout",        // anyone
+        "register",      // anyone, rate limited (accounts test)
+        "list_units",    // public unit names for registration
+        "list_contests", // public contest names
+        "round_ranking", // organizers, or anyone once published (rounds test)
+        "live_entry",    // a screen's code is its key (live test, attacks)
+        "create_final",  // JSON body: roles checked in the live test
+    ];
+    let listed = std::process::Command::new(hoithi_tests::binary())
+        .arg("routes")
+        .output()
+        .expect("hoithi routes");
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let functions: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.strip_prefix("POST /api/"))
+        .collect();
+    assert!(functions.len() > 40, "{listed}");
+    for f in &functions {
+        assert!(
+            cases.iter().any(|(n, _, _)| n == f) || open_elsewhere.contains(f),
+            "server function {f} has no row in the role matrix"
+        );
+    }
+    for (n, _, _) in &cases {
+        assert!(functions.contains(n), "{n} is in the matrix but not in the binary");
+    }
+    let plain: Vec<&str> = listed.lines().filter(|l| !l.contains(" /api/")).collect();
+    assert_eq!(
+        plain,
+        [
+            "GET /ban-to-chuc/chung-ket/xuat",
+            "GET /ban-to-chuc/xuat",
+            "GET /healthz",
+            "GET /metrics",
+            "GET /quan-tri/xuat",
+            "GET /truc-tiep/qr/{code}",
+            "GET /truc-tiep/ws/{code}",
+            "POST /quan-tri/tai-len",
+        ],
+        "a new route needs its row below"
+    );
     let callers: [(&str, &Client); 5] = [
         ("anonymous", &anon),
         ("admin", &admin),
@@ -291,6 +347,15 @@ async fn roles_are_enforced_on_every_protected_function() {
         assert_eq!(status, upload_ok, "upload as {who}");
         let r = client.get("/quan-tri/xuat?format=csv").await;
         assert_eq!(r.status().as_u16(), export_ok, "export as {who}");
+        let r = client.get("/ban-to-chuc/xuat?cuoc_thi=khong-co&bang=khong-co").await;
+        let want = if export_ok == 200 { 404 } else { export_ok };
+        assert_eq!(r.status().as_u16(), want, "report export as {who}");
+        let r = client.get("/ban-to-chuc/chung-ket/xuat?id=khong-co").await;
+        assert_eq!(r.status().as_u16(), want, "final export as {who}");
+        let r = client.get("/metrics").await;
+        assert_eq!(r.status().as_u16(), 403, "metrics without the token as {who}");
+        let r = client.get("/truc-tiep/qr/KHONGCOMA00").await;
+        assert_eq!(r.status().as_u16(), 404, "unknown QR as {who}");
     }
 }
 

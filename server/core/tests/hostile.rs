@@ -53,7 +53,7 @@ fn check(format: Format, bytes: &[u8]) {
     }
     if parsed.errors.is_empty() {
         for q in &parsed.questions {
-            assert!(!q.text.is_empty(), "{format:?}: a question without text");
+            assert!(!q.1.text.is_empty(), "{format:?}: a question without text");
         }
     }
     if matches!(format, Format::Csv | Format::Xlsx) {
