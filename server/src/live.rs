@@ -133,7 +133,7 @@ async fn session(socket: WebSocket, hub: Arc<Hub>, room: Arc<Room>, viewer: View
     }
     // A screen that says nothing (not even a pong) for this long is gone.
     let mut heard = Instant::now();
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     loop {
         tokio::select! {
             _ = ping.tick() => {

@@ -18,11 +18,12 @@ const LARGE: &[&str] = &["/api/create_final", "/api/save_question"];
 pub fn frame_origins(s: &str) -> Result<Vec<String>, String> {
     s.split_whitespace()
         .map(|o| {
+            let o = o.trim_end_matches('/');
             let ok = (o.starts_with("https://") || o.starts_with("http://"))
                 && o.len() <= 200
                 && o.chars().skip(8).all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
             if ok {
-                Ok(o.trim_end_matches('/').to_string())
+                Ok(o.to_string())
             } else {
                 Err(format!("HOITHI_FRAME_ORIGINS: not an origin: {o:?}"))
             }

@@ -536,7 +536,15 @@ async fn an_organizer_sets_up_a_final_with_the_form() {
     wait_text(&c, "Mã vào các màn hình").await;
     wait_text(&c, "Ghế 16 – Thí sinh số 16").await;
     wait_text(&c, "Giám khảo 3").await;
-    let codes = c.find_all(Locator::Css("[data-code-for]")).await.unwrap();
+    // The table may still be settling after the navigation: wait for it.
+    let mut codes = c.find_all(Locator::Css("[data-code-for]")).await.unwrap();
+    for _ in 0..50 {
+        if codes.len() >= 20 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        codes = c.find_all(Locator::Css("[data-code-for]")).await.unwrap();
+    }
     assert_eq!(
         codes.len(),
         1 + 16 + 3,

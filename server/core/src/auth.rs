@@ -172,13 +172,14 @@ impl RateLimiter {
         entry.1 <= max
     }
 
-    /// Whether `key` is already over `max` in its window, without counting.
+    /// Whether `key` has used up its `max` in this window (the next `allow`
+    /// would refuse), without counting.
     pub fn exceeded(&self, key: &str, max: u32, window: Duration) -> bool {
         let k = self.key(key);
         let now = Instant::now();
         let map = self.windows.lock().expect("rate limiter lock");
         map.get(&k)
-            .is_some_and(|(start, n)| now.duration_since(*start) < window && *n > max)
+            .is_some_and(|(start, n)| now.duration_since(*start) < window && *n >= max)
     }
 
     pub fn reset(&self, key: &str) {

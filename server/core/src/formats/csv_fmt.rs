@@ -57,8 +57,10 @@ pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
 /// a leading apostrophe, which they show as text, and read back without it.
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
+/// A cell that already starts with apostrophes before such a character gets
+/// one more, so reading back (which drops one) is exact.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(FORMULA_START) {
+    if cell.trim_start_matches('\'').starts_with(FORMULA_START) {
         format!("'{cell}").into()
     } else {
         cell.into()
@@ -67,7 +69,7 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 
 fn unneutralise(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_START) => rest,
         _ => cell,
     }
 }
@@ -99,7 +101,7 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised_and_read_back() {
-        let rows = vec![vec!["=HYPERLINK(\"http://x\")".to_string(), "-5".into(), "@SUM(A1)".into(), "bình thường".into()]];
+        let rows = vec![vec!["=HYPERLINK(\"http://x\")".to_string(), "-5".into(), "@SUM(A1)".into(), "bình thường".into(), "'=a".into(), "'x".into()]];
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
         for row in &rows {
             let row: Vec<_> = row.iter().map(|c| neutralise(c)).collect();

@@ -370,12 +370,14 @@ pub fn to_rows(questions: &[QuestionDraft]) -> Vec<Vec<String>> {
         let answer = match q.kind {
             QuestionKind::TrueFalse => {
                 row.extend((0..n_opts).map(|_| String::new()));
-                if q.options.first().map(|o| o.correct).unwrap_or(false) {
-                    TRUE_LABEL
+                // Neither marked (a bank exported without its key): no answer.
+                if q.options.first().is_some_and(|o| o.correct) {
+                    TRUE_LABEL.to_string()
+                } else if q.options.iter().any(|o| o.correct) {
+                    FALSE_LABEL.to_string()
                 } else {
-                    FALSE_LABEL
+                    String::new()
                 }
-                .to_string()
             }
             QuestionKind::Single | QuestionKind::Multiple => {
                 row.extend(
