@@ -12,6 +12,8 @@ pub mod round_api;
 pub mod types;
 
 #[cfg(feature = "ssr")]
+pub mod round_cache;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 #[cfg(feature = "ssr")]
 pub mod ssr_reports;

@@ -389,6 +389,13 @@ pub async fn live_entry(code: String) -> Result<ScreenEntry, AppError> {
         }
         Err(e) => return Err(e.into()),
     };
+    // A seat's or judge's code held by another device shows nothing here.
+    if let Some(actor) = viewer.actor() {
+        if !finals::may_use(&st.db, &final_id, actor, ssr::this_device().as_deref()).await? {
+            ssr::set_status(http::StatusCode::CONFLICT);
+            return Err(AppError::Invalid(finals::HELD_ELSEWHERE.into()));
+        }
+    }
     let room = st.hub.room(&final_id).await?;
     let p = &room.program;
     let who = match viewer {

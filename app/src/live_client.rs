@@ -2,8 +2,8 @@
 //! backoff, the latest view and an estimate of the server's clock so every
 //! countdown agrees. On the server this only holds the first view.
 
-use hoithi_core::live::wire::ServerMsg;
-use hoithi_core::live::{Command, View};
+use hoithi_core::live::wire::{DeviceView, ServerMsg};
+use hoithi_core::live::{Actor, Command, View};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,6 +12,8 @@ pub enum Conn {
     Open,
     /// Dropped; a new attempt is scheduled.
     Lost,
+    /// The server will not let this device use the code: no retry.
+    Refused,
 }
 
 #[derive(Clone, Copy)]
@@ -26,6 +28,8 @@ pub struct Live {
     pub error: RwSignal<Option<String>>,
     /// Commands sent and not yet answered.
     pub pending: RwSignal<u32>,
+    /// The host's list of which device holds each seat's and judge's code.
+    pub devices: RwSignal<Vec<DeviceView>>,
 }
 
 impl Live {
@@ -38,6 +42,7 @@ impl Live {
             tick: RwSignal::new(0.0),
             error: RwSignal::new(None),
             pending: RwSignal::new(0),
+            devices: RwSignal::new(Vec::new()),
         };
         #[cfg(feature = "hydrate")]
         client::start(code, live);
@@ -66,6 +71,15 @@ impl Live {
         let _ = cmd;
     }
 
+    /// Host: frees a seat's or judge pad's code for another device.
+    pub fn release(&self, who: Actor) {
+        self.error.set(None);
+        #[cfg(feature = "hydrate")]
+        client::release(*self, who);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = who;
+    }
+
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn receive(&self, msg: ServerMsg, sent_at: impl Fn(f64) -> f64) {
         match msg {
@@ -85,6 +99,11 @@ impl Live {
                 self.pending.update(|p| *p = p.saturating_sub(1));
                 self.error.set(Some(msg));
             }
+            ServerMsg::Devices { list } => self.devices.set(list),
+            ServerMsg::Refused { msg } => {
+                self.conn.set(Conn::Refused);
+                self.error.set(Some(msg));
+            }
         }
     }
 }
@@ -93,7 +112,7 @@ impl Live {
 mod client {
     use super::{Conn, Live};
     use hoithi_core::live::wire::{ClientMsg, ServerMsg};
-    use hoithi_core::live::Command;
+    use hoithi_core::live::{Actor, Command};
     use leptos::prelude::*;
     use std::cell::{Cell, RefCell};
     use std::time::Duration;
@@ -179,7 +198,10 @@ mod client {
         onmessage.forget();
         let onclose = Closure::<dyn FnMut(CloseEvent)>::new(move |_e: CloseEvent| {
             SOCKET.with(|s| *s.borrow_mut() = None);
-            retry(code.clone(), live);
+            // Refused (another device holds the code): retrying cannot help.
+            if live.conn.get_untracked() != Conn::Refused {
+                retry(code.clone(), live);
+            }
         });
         ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
         onclose.forget();
@@ -187,12 +209,20 @@ mod client {
     }
 
     pub fn send(live: Live, cmd: Command) {
+        send_msg(live, |id| ClientMsg::Cmd { id, cmd });
+    }
+
+    pub fn release(live: Live, who: Actor) {
+        send_msg(live, |id| ClientMsg::Release { id, who });
+    }
+
+    fn send_msg(live: Live, msg: impl FnOnce(u64) -> ClientMsg) {
         let id = NEXT_ID.with(|n| {
             let id = n.get();
             n.set(id + 1);
             id
         });
-        let msg = serde_json::to_string(&ClientMsg::Cmd { id, cmd }).unwrap_or_default();
+        let msg = serde_json::to_string(&msg(id)).unwrap_or_default();
         let sent = SOCKET.with(|s| {
             s.borrow()
                 .as_ref()

@@ -230,7 +230,18 @@ pub async fn get_attempt_result(id: String) -> Result<AttemptResult, AppError> {
     }
     let attempt = attempts::submit(&st.db, &attempt, None, now_ms()).await?;
     let round = rounds::get_one(&st.db, &attempt.round_id).await?;
-    let ranking = results::round(&st.db, &round.id).await?;
+    // A ranking computed after this attempt finished, shared with everyone
+    // else who finished before it was.
+    let key = ssr::heavy_key(Some(&user.id), "");
+    let ranking = st
+        .round_cache
+        .ranking
+        .get(&st.db, &round, now_ms(), attempt.finished_at.unwrap_or(0), || async {
+            ssr::heavy(&st, &key)?;
+            ranked(&st.db, &round).await
+        })
+        .await?
+        .value;
     let rank = ranking
         .rows
         .iter()
@@ -349,20 +360,34 @@ fn rank_views(rows: Vec<results::RankRow>, with_ids: bool) -> Vec<RankView> {
 #[server(prefix = "/api", endpoint = "round_ranking")]
 pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
     let st = state()?;
+    ssr::cap(&id, 64, "Mã vòng thi")?;
     let round = rounds::get_one(&st.db, &id).await?;
-    let organizer = match ssr::current_user().await? {
-        Some(u) => ORGANIZERS.contains(&u.role),
-        None => false,
-    };
+    let user = ssr::current_user().await?;
+    let organizer = user.as_ref().is_some_and(|u| ORGANIZERS.contains(&u.role));
     if !organizer && !round.results_published {
         return Err(ssr::invalid("Kết quả vòng thi chưa được công bố".into()));
     }
-    let res = results::round(&st.db, &id).await?;
+    let key = ssr::heavy_key(user.as_ref().map(|u| u.id.as_str()), &ssr::client_ip());
+    let res = st
+        .round_cache
+        .ranking
+        .get(&st.db, &round, now_ms(), 0, || async {
+            ssr::heavy(&st, &key)?;
+            ranked(&st.db, &round).await
+        })
+        .await?
+        .value;
     Ok(Ranking {
-        title: round.rules.name,
+        title: round.rules.name.clone(),
         perfect: Some(res.perfect),
-        rows: rank_views(res.rows, organizer),
+        rows: rank_views(res.rows.clone(), organizer),
     })
+}
+
+/// A round's ranking from its finished attempts (the expensive part).
+#[cfg(feature = "ssr")]
+async fn ranked(db: &store::Db, round: &rounds::RoundRecord) -> Result<results::RoundResults, AppError> {
+    Ok(results::rank_round(&round.rules, &attempts::finished(db, &round.id).await?))
 }
 
 // ---- Organizers ----------------------------------------------------------
@@ -588,9 +613,10 @@ pub async fn confirm_finalists(contest_id: String, user_ids: Vec<String>) -> Res
 
 #[server(prefix = "/api", endpoint = "overall_ranking")]
 pub async fn overall_ranking(contest_id: String) -> Result<Ranking, AppError> {
-    require(ORGANIZERS).await?;
+    let user = require(ORGANIZERS).await?;
     let st = state()?;
     let c = store::contests::get_one(&st.db, &contest_id).await?;
+    ssr::heavy(&st, &ssr::heavy_key(Some(&user.id), ""))?;
     Ok(Ranking {
         title: c.name,
         perfect: None,
@@ -602,20 +628,21 @@ pub async fn overall_ranking(contest_id: String) -> Result<Ranking, AppError> {
 /// day and unit, score distribution, question statistics and the ranking.
 #[server(prefix = "/api", endpoint = "round_dashboard")]
 pub async fn round_dashboard(id: String) -> Result<Dashboard, AppError> {
-    require(ORGANIZERS).await?;
+    let user = require(ORGANIZERS).await?;
     let st = state()?;
     let now = now_ms();
-    let round = round_view(&st.db, rounds::get_one(&st.db, &id).await?, now).await?;
-    crate::ssr_reports::round_dashboard(&st.db, round, now).await
+    let round = rounds::get_one(&st.db, &id).await?;
+    crate::ssr_reports::cached_dashboard(&st, round, now, &ssr::heavy_key(Some(&user.id), "")).await
 }
 
 /// Participants, attempts, participation rate and prizes per unit over a
 /// contest's rounds.
 #[server(prefix = "/api", endpoint = "unit_leaderboard")]
 pub async fn unit_leaderboard(contest_id: String) -> Result<TableView, AppError> {
-    require(ORGANIZERS).await?;
+    let user = require(ORGANIZERS).await?;
     let st = state()?;
     store::contests::get_one(&st.db, &contest_id).await?;
+    ssr::heavy(&st, &ssr::heavy_key(Some(&user.id), ""))?;
     crate::ssr_reports::unit_leaderboard(&st.db, &contest_id).await
 }
 

@@ -31,6 +31,10 @@ pub struct Config {
     /// Origins that may frame the projector page (`frame-ancestors`);
     /// empty: none but this site.
     pub frame_origins: Vec<String>,
+    /// Live-final audience sockets one client address may hold open.
+    pub ws_per_address: u32,
+    /// Audience screens per final on one instance.
+    pub ws_audience: usize,
 }
 
 /// Whether this request came over HTTPS: the operator says the site is
@@ -51,6 +55,74 @@ pub fn session_cookie_name(config: &Config, headers: &HeaderMap) -> &'static str
     } else {
         SESSION_COOKIE
     }
+}
+
+/// A first-party cookie naming this browser, so a seat's or judge's code
+/// can be bound to the device that first opened it.
+pub const DEVICE_COOKIE: &str = "hoithi_device";
+pub const SECURE_DEVICE_COOKIE: &str = "__Host-hoithi_device";
+
+pub fn device_cookie_name(config: &Config, headers: &HeaderMap) -> &'static str {
+    if is_https(config, headers) {
+        SECURE_DEVICE_COOKIE
+    } else {
+        DEVICE_COOKIE
+    }
+}
+
+/// This device's id from its cookie, if it has one of the form the server
+/// gives out (anything else is ignored, never stored).
+pub fn device_id(config: &Config, headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, device_cookie_name(config, headers))
+        .filter(|v| (16..=64).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+/// A `Set-Cookie` value giving this browser a new device id (a year, not
+/// readable by scripts, never sent by other sites' pages).
+pub fn new_device_cookie(config: &Config, headers: &HeaderMap) -> Option<HeaderValue> {
+    let secure = is_https(config, headers);
+    let name = device_cookie_name(config, headers);
+    let id = hoithi_core::store::new_id();
+    HeaderValue::from_str(&format!(
+        "{name}={id}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    ))
+    .ok()
+}
+
+/// What the host sees of a device: its kind of system and browser and its
+/// address, so the finalist's own phone can be told from another.
+pub fn device_label(headers: &HeaderMap, address: &str) -> String {
+    let ua = headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let system = [
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Windows", "Windows"),
+        ("Mac OS", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, v)| *v)
+    .unwrap_or("thiết bị khác");
+    let browser = [
+        ("Edg/", "Edge"),
+        ("CriOS", "Chrome"),
+        ("Chrome/", "Chrome"),
+        ("Firefox/", "Firefox"),
+        ("Safari/", "Safari"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, v)| *v)
+    .unwrap_or("trình duyệt khác");
+    let address: String = address.chars().take(45).collect();
+    format!("{system} · {browser} · {address}")
 }
 
 /// The page's Content-Security-Policy, with the nonce Leptos put on this
@@ -109,6 +181,11 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Live finals in progress on this instance.
     pub hub: Arc<hoithi_core::live::hub::Hub>,
+    /// Open audience sockets per client address.
+    pub sockets: Arc<hoithi_core::auth::SocketGate>,
+    /// Rankings and dashboards of rounds, computed once while nothing they
+    /// depend on changes.
+    pub round_cache: Arc<crate::round_cache::RoundCaches>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -166,6 +243,13 @@ fn request_parts() -> Result<http::request::Parts, AppError> {
     use_context::<http::request::Parts>().ok_or(AppError::Internal)
 }
 
+/// The hash of this request's device id, as bindings store it.
+pub fn this_device() -> Option<String> {
+    let st = state().ok()?;
+    let parts = request_parts().ok()?;
+    device_id(&st.config, &parts.headers).map(|d| hoithi_core::store::finals::device_hash(&d))
+}
+
 pub async fn current_user() -> Result<Option<UserRecord>, AppError> {
     let st = state()?;
     let parts = request_parts()?;
@@ -205,6 +289,34 @@ pub async fn require(roles: &[Role]) -> Result<UserRecord, AppError> {
             set_status(StatusCode::FORBIDDEN);
             Err(AppError::Forbidden)
         }
+    }
+}
+
+/// Computations that cost seconds on a large round (rankings, dashboards,
+/// contest-wide tables) a caller may start per minute; cached answers are
+/// not counted.
+pub const HEAVY_PER_MINUTE: u32 = 20;
+
+/// The limiter key of a caller of expensive views: their account, else
+/// their address.
+pub fn heavy_key(user: Option<&str>, ip: &str) -> String {
+    match user {
+        Some(id) => format!("heavy:user:{id}"),
+        None => format!("heavy:ip:{ip}"),
+    }
+}
+
+/// Counts one expensive computation for `key` (see `heavy_key`); works in
+/// server functions and plain routes alike.
+pub fn heavy(st: &AppState, key: &str) -> Result<(), AppError> {
+    if st
+        .limiter
+        .allow(key, HEAVY_PER_MINUTE, std::time::Duration::from_secs(60))
+    {
+        Ok(())
+    } else {
+        set_status(StatusCode::TOO_MANY_REQUESTS);
+        Err(AppError::TooManyRequests)
     }
 }
 

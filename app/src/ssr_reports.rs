@@ -189,6 +189,26 @@ pub fn ranking_table(rows: &[results::RankRow]) -> TableView {
     }
 }
 
+/// A round's dashboard, from the cache while the round is unchanged (see
+/// `round_cache`); a computation counts against `heavy_key`'s limit.
+pub async fn cached_dashboard(
+    st: &crate::ssr::AppState,
+    round: rounds::RoundRecord,
+    now: i64,
+    heavy_key: &str,
+) -> Result<Dashboard, AppError> {
+    let found = st
+        .round_cache
+        .dashboard
+        .get(&st.db, &round, now, 0, || async {
+            crate::ssr::heavy(st, heavy_key)?;
+            let view = crate::round_api::round_view(&st.db, round.clone(), now).await?;
+            round_dashboard(&st.db, view, now).await
+        })
+        .await?;
+    Ok((*found.value).clone())
+}
+
 pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dashboard, AppError> {
     let id = round.id.clone();
     let finished = attempts::finished(db, &id).await?;

@@ -78,6 +78,16 @@ pub struct ServeArgs {
     /// (`https://hoitruong.example`); default none.
     #[arg(long, env = "HOITHI_FRAME_ORIGINS", default_value = "")]
     pub frame_origins: String,
+    /// Live-final sockets one client address may hold open (a hall behind
+    /// one NAT shares an address). Host, seat and judge screens are not
+    /// counted: their codes are secret and bound to a device.
+    #[arg(long, env = "HOITHI_WS_PER_ADDRESS", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub ws_per_address: u32,
+    /// Audience screens per final on one instance.
+    #[arg(long, env = "HOITHI_WS_AUDIENCE", default_value_t = 5000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub ws_audience: u32,
 }
 
 /// `HOITHI_TRUST_PROXY`: a number of hops, or true/false as before.

@@ -262,21 +262,21 @@ async fn export_report(
     headers: HeaderMap,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
-        return r;
-    }
+    let user = match require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
     let now = store::now_ms();
+    let heavy = app::ssr::heavy_key(Some(&user.id), "");
     let table: Result<Option<app::types::TableView>, app::error::AppError> = async {
         match (&q.vong, &q.cuoc_thi) {
             (Some(id), _) => {
-                let view = app::round_api::round_view(
-                    &st.db,
-                    store::rounds::get_one(&st.db, id).await?,
-                    now,
-                )
-                .await?;
-                let d = app::ssr_reports::round_dashboard(&st.db, view, now).await?;
+                let round = store::rounds::get_one(&st.db, id).await?;
+                let d = app::ssr_reports::cached_dashboard(&st, round, now, &heavy).await?;
                 Ok(d.tables.into_iter().find(|t| t.key == q.bang))
+            }
+            (None, Some(_)) if app::ssr::heavy(&st, &heavy).is_err() => {
+                Err(app::error::AppError::TooManyRequests)
             }
             (None, Some(cid)) => match q.bang.as_str() {
                 "don-vi" => Ok(Some(app::ssr_reports::unit_leaderboard(&st.db, cid).await?)),
@@ -297,6 +297,9 @@ async fn export_report(
         Ok(None) => return plain(StatusCode::NOT_FOUND, "Không tìm thấy bảng cần xuất"),
         Err(app::error::AppError::NotFound) => {
             return plain(StatusCode::NOT_FOUND, "Không tìm thấy")
+        }
+        Err(e @ app::error::AppError::TooManyRequests) => {
+            return plain(StatusCode::TOO_MANY_REQUESTS, &e.to_string())
         }
         Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };

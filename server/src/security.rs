@@ -68,6 +68,15 @@ fn state_changing(method: &Method, path: &str) -> bool {
         || path.contains("/xuat")
 }
 
+/// The live screens' pages (`/truc-tiep`, `/truc-tiep/{code}`, its
+/// projector), not their socket or QR routes.
+fn live_page(path: &str) -> bool {
+    path == "/truc-tiep"
+        || (path.starts_with("/truc-tiep/")
+            && !path.starts_with("/truc-tiep/ws/")
+            && !path.starts_with("/truc-tiep/qr/"))
+}
+
 pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if state_changing(req.method(), &path) && cross_site(req.headers()) {
@@ -101,7 +110,17 @@ pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Resp
         req
     };
     let https = app::ssr::is_https(&st.config, req.headers());
+    // A live screen's page gives a browser without one its device id, which
+    // its WebSocket then presents (seats and judge pads bind to it).
+    let device_cookie = (req.method() == Method::GET
+        && live_page(&path)
+        && app::ssr::device_id(&st.config, req.headers()).is_none())
+    .then(|| app::ssr::new_device_cookie(&st.config, req.headers()))
+    .flatten();
     let mut res = next.run(req).await;
+    if let Some(c) = device_cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
     let h = res.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -162,6 +181,16 @@ mod tests {
             ("host", "127.0.0.1:3000")
         ])));
         assert!(cross_site(&headers(&[("origin", "null"), ("host", "a")])));
+    }
+
+    #[test]
+    fn live_pages_are_told_from_their_sockets() {
+        assert!(live_page("/truc-tiep"));
+        assert!(live_page("/truc-tiep/ABCDEFGHJK"));
+        assert!(live_page("/truc-tiep/ABCDEFGHJK/man-chieu"));
+        assert!(!live_page("/truc-tiep/ws/ABCDEFGHJK"));
+        assert!(!live_page("/truc-tiep/qr/ABCDEFGHJK"));
+        assert!(!live_page("/truc-tiepx"));
     }
 
     #[test]

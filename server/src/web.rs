@@ -65,10 +65,14 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
         hub: hub.clone(),
         db,
         limiter: Arc::new(RateLimiter::default()),
+        sockets: hoithi_core::auth::SocketGate::new(args.ws_per_address),
+        round_cache: Default::default(),
         config: Arc::new(Config {
             secure_cookies: args.secure_cookies,
             proxy_hops: args.trust_proxy,
             frame_origins: crate::security::frame_origins(&args.frame_origins)?,
+            ws_per_address: args.ws_per_address,
+            ws_audience: args.ws_audience as usize,
         }),
     };
     // Ended rate-limit windows and unconfirmed uploads go on a timer.

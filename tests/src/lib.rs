@@ -517,3 +517,37 @@ pub fn single_choice_keys() -> Vec<String> {
         .filter_map(|(_, q)| q.key)
         .collect()
 }
+
+/// A live screen's socket as a browser opens it: with its device cookie
+/// (seats and judge pads are bound to one) and, behind a trusted proxy,
+/// the client address the proxy reports.
+pub async fn live_socket(
+    port: u16,
+    code: &str,
+    device: Option<&str>,
+    forwarded_for: Option<&str>,
+) -> Result<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    tokio_tungstenite::tungstenite::Error,
+> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("ws://127.0.0.1:{port}/truc-tiep/ws/{code}")
+        .into_client_request()
+        .expect("socket request");
+    if let Some(d) = device {
+        req.headers_mut().insert(
+            "cookie",
+            format!("hoithi_device={d}").parse().expect("cookie header"),
+        );
+    }
+    if let Some(ip) = forwarded_for {
+        req.headers_mut()
+            .insert("x-forwarded-for", ip.parse().expect("forwarded header"));
+    }
+    tokio_tungstenite::connect_async(req).await.map(|(ws, _)| ws)
+}
+
+/// A fresh device id, as the server would give a browser.
+pub fn new_device() -> String {
+    hoithi_core::store::new_id().replace('-', "")
+}

@@ -615,3 +615,296 @@ async fn websocket_frames_are_capped() {
     .unwrap_or(false);
     assert!(closed, "the server kept a socket that sent a 1 MB frame");
 }
+
+type Ws = tokio_tungstenite::WebSocketStream<
+    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+>;
+
+/// A final with two seats and one judge; its detail (codes) for the organizer.
+async fn two_seat_final(s: &Server, organizer_login: &str) -> (Client, Value) {
+    let admin = s.admin().await;
+    let organizer = s.user(&admin, "organizer", organizer_login).await;
+    let keys = hoithi_tests::single_choice_keys();
+    let body = serde_json::json!({"name": "Chung kết gắn thiết bị", "contest_id": "", "finalists": "1; An\n2; Bình",
+        "judges": "Giám khảo", "prizes": "Giải Nhất: 1",
+        "segments": [{"title": "Khởi động", "kind": "Everyone", "timer_secs": 30,
+            "points": {"right": 10.0, "wrong": 0.0, "speed_bonus": 0.0},
+            "keys": [keys[0].clone()], "topic": null, "count": 1, "prompts": []}]});
+    let (status, text) = organizer.call_json("create_final", &body).await;
+    assert_eq!(status, 200, "{text}");
+    let id: String = serde_json::from_str(&text).unwrap();
+    let d = organizer.json("final_detail", &[("id", &id)]).await;
+    (organizer, d)
+}
+
+fn code_of(detail: &Value, role: &str, slot: i64) -> String {
+    detail["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["role"] == role && c["slot"] == slot)
+        .unwrap_or_else(|| panic!("no {role} {slot} code in {detail}"))["code"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The next JSON message, skipping pings; `None` once the socket closed.
+async fn next_msg(ws: &mut Ws) -> Option<Value> {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(t))) => return Some(serde_json::from_str(&t).unwrap()),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    })
+    .await
+    .expect("a message or a close in time")
+}
+
+/// Messages until one of type `t` (panics if the socket closes first).
+async fn until(ws: &mut Ws, t: &str) -> Value {
+    loop {
+        let m = next_msg(ws)
+            .await
+            .unwrap_or_else(|| panic!("socket closed before a {t:?} message"));
+        if m["t"] == t {
+            return m;
+        }
+    }
+}
+
+async fn send(ws: &mut Ws, v: Value) {
+    use futures::SinkExt;
+    ws.send(tokio_tungstenite::tungstenite::Message::Text(v.to_string().into()))
+        .await
+        .unwrap();
+}
+
+fn bound(devices: &Value, key: &str) -> bool {
+    devices["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["who"] == serde_json::from_str::<Value>(key).unwrap())
+        .unwrap_or_else(|| panic!("{key} not in {devices}"))["bound_at"]
+        .is_number()
+}
+
+/// A photographed seat or judge code is useless on another device: the
+/// first device keeps it until the host releases it.
+#[tokio::test]
+async fn seat_and_judge_codes_bind_to_the_first_device() {
+    use hoithi_tests::{live_socket, new_device};
+    let s = Server::start().await;
+    let (_organizer, d) = two_seat_final(&s, "0912000008").await;
+    let seat = code_of(&d, "seat", 1);
+    let judge = code_of(&d, "judge", 0);
+    let host = code_of(&d, "host", 0);
+
+    // The screen's page gives a browser its device cookie.
+    let page = s.client().get(&format!("/truc-tiep/{seat}")).await;
+    let cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("hoithi_device="))
+        .expect("a device cookie from the live page");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+
+    let (phone, thief) = (new_device(), new_device());
+    let mut mine = live_socket(s.port, &seat, Some(&phone), None).await.unwrap();
+    assert_eq!(until(&mut mine, "view").await["view"]["seq"], 0);
+
+    // Another device, or none at all, is refused with a reason.
+    for device in [Some(thief.as_str()), None] {
+        let mut other = live_socket(s.port, &seat, device, None).await.unwrap();
+        let m = next_msg(&mut other).await.expect("a refusal");
+        assert_eq!(m["t"], "refused", "{m}");
+        assert!(next_msg(&mut other).await.is_none(), "closed after the refusal");
+    }
+    let entry = |device: &str| {
+        let c = reqwest::Client::new();
+        let url = format!("{}/api/live_entry", s.base);
+        let device = device.to_string();
+        let seat = seat.clone();
+        async move {
+            let r = c
+                .post(url)
+                .header("cookie", format!("hoithi_device={device}"))
+                .header("accept", "application/json")
+                .form(&[("code", seat.as_str())])
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, body) = entry(&thief).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("thiết bị khác"), "{body}");
+    assert_eq!(entry(&phone).await.0, 200);
+
+    // The judge pad likewise.
+    let mut pad = live_socket(s.port, &judge, Some(&phone), None).await.unwrap();
+    until(&mut pad, "view").await;
+    let mut stolen_pad = live_socket(s.port, &judge, Some(&thief), None).await.unwrap();
+    assert_eq!(next_msg(&mut stolen_pad).await.unwrap()["t"], "refused");
+
+    // The host sees who holds what; a seat cannot release anything.
+    let mut console = live_socket(s.port, &host, None, None).await.unwrap();
+    let devices = until(&mut console, "devices").await;
+    assert!(bound(&devices, r#"{"Seat":1}"#) && !bound(&devices, r#"{"Seat":2}"#), "{devices}");
+    assert!(bound(&devices, r#"{"Judge":0}"#), "{devices}");
+    send(&mut mine, serde_json::json!({"t": "release", "id": 7, "who": {"Seat": 1}})).await;
+    let m = until(&mut mine, "err").await;
+    assert_eq!(m["id"], 7);
+
+    // The host releases seat 1: the old device is told and dropped, and
+    // the new device takes the seat.
+    send(&mut console, serde_json::json!({"t": "release", "id": 1, "who": {"Seat": 1}})).await;
+    assert_eq!(until(&mut console, "ok").await["id"], 1);
+    loop {
+        let devices = until(&mut console, "devices").await;
+        if !bound(&devices, r#"{"Seat":1}"#) {
+            break;
+        }
+    }
+    let m = until(&mut mine, "refused").await;
+    assert!(m["msg"].as_str().unwrap().contains("thiết bị khác"), "{m}");
+    assert!(next_msg(&mut mine).await.is_none());
+    let mut replaced = live_socket(s.port, &seat, Some(&thief), None).await.unwrap();
+    until(&mut replaced, "view").await;
+    assert!(bound(&until(&mut console, "devices").await, r#"{"Seat":1}"#));
+    let mut old = live_socket(s.port, &seat, Some(&phone), None).await.unwrap();
+    assert_eq!(next_msg(&mut old).await.unwrap()["t"], "refused");
+}
+
+/// The audience's code is public: one address cannot open more than its
+/// share of sockets, a final no more than its audience cap, and a seat still
+/// gets in when both are full.
+#[tokio::test]
+async fn audience_sockets_are_capped() {
+    use hoithi_tests::{live_socket, new_device};
+    use tokio_tungstenite::tungstenite::Error;
+    let s = Server::start_with_env(&[
+        ("HOITHI_WS_PER_ADDRESS", "3"),
+        ("HOITHI_WS_AUDIENCE", "5"),
+        ("HOITHI_TRUST_PROXY", "1"),
+    ])
+    .await;
+    let (_organizer, d) = two_seat_final(&s, "0912000009").await;
+    let join = d["join_code"].as_str().unwrap().to_string();
+    let status = |e: Error| match e {
+        Error::Http(r) => r.status().as_u16(),
+        other => panic!("expected an HTTP refusal, got {other}"),
+    };
+    let (a, b) = ("203.0.113.7", "198.51.100.9");
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let mut ws = live_socket(s.port, &join, None, Some(a)).await.unwrap();
+        until(&mut ws, "view").await;
+        open.push(ws);
+    }
+    let refused = live_socket(s.port, &join, None, Some(a)).await.unwrap_err();
+    assert_eq!(status(refused), 429);
+    for _ in 0..2 {
+        let mut ws = live_socket(s.port, &join, None, Some(b)).await.unwrap();
+        until(&mut ws, "view").await;
+        open.push(ws);
+    }
+    let full = live_socket(s.port, &join, None, Some(b)).await.unwrap_err();
+    assert_eq!(status(full), 503);
+    // A seat is never crowded out by the audience.
+    let mut seat = live_socket(s.port, &code_of(&d, "seat", 2), Some(&new_device()), Some(a))
+        .await
+        .unwrap();
+    until(&mut seat, "view").await;
+    // A closed socket gives its place back.
+    let mut first = open.remove(0);
+    let _ = first.close(None).await;
+    drop(first);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match live_socket(s.port, &join, None, Some(a)).await {
+            Ok(mut ws) => {
+                until(&mut ws, "view").await;
+                break;
+            }
+            Err(_) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await
+            }
+            Err(e) => panic!("the place was not given back: {e}"),
+        }
+    }
+}
+
+/// A closed round's ranking is computed once and then served to everyone
+/// from the cache; expensive views that cannot be cached are limited per
+/// caller.
+#[tokio::test]
+async fn rankings_are_cached_and_expensive_views_limited() {
+    let s = Server::start().await;
+    let (admin, organizer, round) = organizer_round(&s, "1").await;
+    let cadre = s.user(&admin, "contestant", "0912000010").await;
+    let attempt = take(&cadre, &round).await;
+    cadre
+        .json("submit_attempt", &[("attempt_id", &attempt), ("prediction", "")])
+        .await;
+    organizer
+        .json("round_action", &[("round_id", &round), ("action", "close")])
+        .await;
+    // Two hours pass: the round is closed and settled.
+    let db = hoithi_core::store::Db::connect(&s.database_url()).await.unwrap();
+    let mut r = hoithi_core::store::rounds::get_one(&db, &round).await.unwrap();
+    let hours = 2 * 3_600_000;
+    r.rules.opens_at -= hours;
+    r.rules.closes_at -= hours;
+    sqlx::query("UPDATE rounds SET rules = $1 WHERE id = $2")
+        .bind(serde_json::to_string(&r.rules).unwrap())
+        .bind(&round)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    organizer
+        .json("round_action", &[("round_id", &round), ("action", "publish_results")])
+        .await;
+
+    // Far more views than the limit of computations: every one is served.
+    let visitor = s.client();
+    let first = visitor.json("round_ranking", &[("id", &round)]).await;
+    assert_eq!(first["rows"].as_array().unwrap().len(), 1, "{first}");
+    for _ in 0..3 * app_heavy_limit() {
+        let (status, body) = visitor.call("round_ranking", &[("id", &round)]).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), first);
+    }
+    // The dashboard and its exports likewise.
+    for _ in 0..2 * app_heavy_limit() {
+        let (status, body) = organizer.call("round_dashboard", &[("id", &round)]).await;
+        assert_eq!(status, 200, "{body}");
+        let r = organizer
+            .get(&format!("/ban-to-chuc/xuat?vong={round}&bang=xep-hang"))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    // A contest-wide ranking is computed each time: limited per caller (the
+    // admin has computed nothing yet this minute).
+    let contest = hoithi_core::store::rounds::get_one(&db, &round).await.unwrap().contest_id;
+    let mut statuses = Vec::new();
+    for _ in 0..app_heavy_limit() + 1 {
+        statuses.push(admin.call("overall_ranking", &[("contest_id", &contest)]).await.0);
+    }
+    assert!(statuses[..app_heavy_limit() as usize].iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(*statuses.last().unwrap(), 429);
+}
+
+/// `app::ssr::HEAVY_PER_MINUTE`, which this crate does not link.
+fn app_heavy_limit() -> u32 {
+    20
+}

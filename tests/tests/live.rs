@@ -25,7 +25,9 @@ struct Screen {
 
 impl Screen {
     fn open(port: u16, code: &str) -> Screen {
-        let url = format!("ws://127.0.0.1:{port}/truc-tiep/ws/{code}");
+        // A browser's device id, kept across reconnects as its cookie is.
+        let device = hoithi_tests::new_device();
+        let code = code.to_string();
         let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<(Value, Reply)>();
         let (view_tx, view_rx) = watch::channel(Value::Null);
         let connects = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -34,7 +36,7 @@ impl Screen {
             let mut next_id = 1u64;
             let mut backoff = 100u64;
             loop {
-                let Ok((ws, _)) = tokio_tungstenite::connect_async(&url).await else {
+                let Ok(ws) = hoithi_tests::live_socket(port, &code, Some(&device), None).await else {
                     tokio::time::sleep(Duration::from_millis(backoff)).await;
                     backoff = (backoff * 2).min(2_000);
                     continue;

@@ -123,6 +123,10 @@ fn ConnBadge(live: Live) -> impl IntoView {
             view! { <span class="tag warn" data-conn="lost">"Mất kết nối, đang thử lại…"</span> }
                 .into_any()
         }
+        Conn::Refused => {
+            view! { <span class="tag warn" data-conn="refused">"Không dùng được mã trên thiết bị này"</span> }
+                .into_any()
+        }
     }
 }
 
@@ -491,6 +495,7 @@ fn HostConsole(entry: StoredValue<ScreenEntry>, live: Live) -> impl IntoView {
                     <h2>"Chương trình"</h2>
                     <ol class="program">{program}</ol>
                 </section>
+                <crate::pages::live_devices::DevicesPanel live/>
             </div>
         </div>
     }

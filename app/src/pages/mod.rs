@@ -4,6 +4,7 @@ pub mod finals;
 pub mod home;
 pub mod layout;
 pub mod live;
+pub mod live_devices;
 pub mod organize;
 pub mod rounds;
 pub mod units;

@@ -7,6 +7,7 @@ ALTER TABLE users ADD COLUMN bank_keys BIGINT NOT NULL DEFAULT 0;
 -- of that device's cookie); the host can release it to another device.
 ALTER TABLE final_codes ADD COLUMN device TEXT;
 ALTER TABLE final_codes ADD COLUMN bound_at BIGINT;
+ALTER TABLE final_codes ADD COLUMN device_label TEXT;
 
 -- When an organizer ended the final: its host, seat and judge codes stop
 -- working; the audience's join code still shows the final scoreboard.

@@ -205,6 +205,64 @@ impl RateLimiter {
     }
 }
 
+/// Open sockets per client address, held to a cap: one address cannot hold
+/// every connection the server has. An address is in the table only while
+/// it has sockets open, so the table is as large as the open sockets.
+pub struct SocketGate {
+    open: Mutex<HashMap<String, u32>>,
+    per_address: u32,
+}
+
+/// A socket's place at the gate; given back when dropped.
+pub struct SocketTicket {
+    gate: std::sync::Arc<SocketGate>,
+    address: String,
+}
+
+impl SocketGate {
+    pub fn new(per_address: u32) -> std::sync::Arc<SocketGate> {
+        std::sync::Arc::new(SocketGate {
+            open: Mutex::new(HashMap::new()),
+            per_address,
+        })
+    }
+
+    /// A place for one more socket from `address`, unless it has its share.
+    pub fn enter(self: &std::sync::Arc<Self>, address: &str) -> Option<SocketTicket> {
+        let mut open = self.open.lock().expect("socket gate lock");
+        let n = open.entry(address.to_string()).or_insert(0);
+        if *n >= self.per_address {
+            return None;
+        }
+        *n += 1;
+        Some(SocketTicket {
+            gate: self.clone(),
+            address: address.to_string(),
+        })
+    }
+
+    pub fn open_from(&self, address: &str) -> u32 {
+        self.open
+            .lock()
+            .expect("socket gate lock")
+            .get(address)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for SocketTicket {
+    fn drop(&mut self) {
+        let mut open = self.gate.open.lock().expect("socket gate lock");
+        if let Some(n) = open.get_mut(&self.address) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.address);
+            }
+        }
+    }
+}
+
 pub use crate::text::normalize_login;
 
 #[cfg(test)]
@@ -244,6 +302,21 @@ mod tests {
             l.allow("fresh", 5, Duration::from_secs(60));
         }
         assert!(!l.allow("fresh", 5, Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn socket_gate_caps_each_address_and_forgets_closed_ones() {
+        let g = SocketGate::new(2);
+        let a1 = g.enter("1.1.1.1").unwrap();
+        let _a2 = g.enter("1.1.1.1").unwrap();
+        assert!(g.enter("1.1.1.1").is_none());
+        let _b = g.enter("2.2.2.2").unwrap();
+        drop(a1);
+        assert_eq!(g.open_from("1.1.1.1"), 1);
+        let _a3 = g.enter("1.1.1.1").unwrap();
+        drop(_b);
+        assert_eq!(g.open_from("2.2.2.2"), 0);
+        assert!(!g.open.lock().unwrap().contains_key("2.2.2.2"));
     }
 
     #[test]

@@ -189,6 +189,10 @@ async fn main() {
     let wants = |s: &str| a.only.as_ref().is_none_or(|o| o.iter().any(|x| x == s));
     // Cadres reach the server through a proxy that names their address.
     std::env::set_var("HOITHI_TRUST_PROXY", "true");
+    // Every audience screen of the fan-out comes from this one address, as
+    // stand-ins for a city's phones: lift the per-address and per-final caps.
+    std::env::set_var("HOITHI_WS_PER_ADDRESS", "1000000");
+    std::env::set_var("HOITHI_WS_AUDIENCE", "1000000");
     let backend = if std::env::var("HOITHI_TEST_POSTGRES").is_ok_and(|v| !v.is_empty()) {
         "postgres"
     } else {

@@ -9,6 +9,7 @@ use super::program::Program;
 use crate::store::finals::{self, AppendError};
 use crate::store::{now_ms, Db, StoreError};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::{watch, Mutex};
 
@@ -22,6 +23,20 @@ pub struct Room {
     /// The audience's view of the latest state, serialised once for every
     /// projector and phone watching.
     audience: std::sync::Mutex<Option<(u64, Arc<str>)>>,
+    /// Bumped when a seat's or judge's device is bound or released here, so
+    /// the host's list and a released device's socket follow at once.
+    devices: watch::Sender<u64>,
+    /// Audience screens open on this instance, held to a cap.
+    audience_screens: AtomicUsize,
+}
+
+/// An audience screen's place in a room; given back when dropped.
+pub struct AudienceTicket(Arc<Room>);
+
+impl Drop for AudienceTicket {
+    fn drop(&mut self) {
+        self.0.audience_screens.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Room {
@@ -58,6 +73,22 @@ impl Room {
 
     pub fn screens(&self) -> usize {
         self.tx.receiver_count()
+    }
+
+    /// A place for one more audience screen, unless `max` are open.
+    pub fn admit_audience(self: &Arc<Self>, max: usize) -> Option<AudienceTicket> {
+        self.audience_screens
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < max).then_some(n + 1))
+            .ok()
+            .map(|_| AudienceTicket(self.clone()))
+    }
+
+    pub fn devices_changed(&self) {
+        self.devices.send_modify(|n| *n += 1);
+    }
+
+    pub fn watch_devices(&self) -> watch::Receiver<u64> {
+        self.devices.subscribe()
     }
 }
 
@@ -113,6 +144,8 @@ impl Hub {
             state: Mutex::new(state),
             tx,
             audience: Default::default(),
+            devices: watch::channel(0).0,
+            audience_screens: AtomicUsize::new(0),
         });
         rooms.insert(final_id.to_string(), room.clone());
         Ok(room)

@@ -2,7 +2,7 @@
 //! raw events: events carry every finalist's answer, which only the host may
 //! see before the reveal.
 
-use super::engine::Command;
+use super::engine::{Actor, Command};
 use super::view::View;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,19 @@ pub enum ClientMsg {
     Cmd { id: u64, cmd: Command },
     /// Clock probe: the client's own time, returned with the server's.
     Ping { client: f64 },
+    /// Host only: frees a seat's or judge pad's code from the device it is
+    /// bound to, so another device can take it.
+    Release { id: u64, who: Actor },
+}
+
+/// A seat's or judge pad's code and the device holding it, for the host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub who: Actor,
+    /// When a device took the code (server time, ms); `None` while free.
+    pub bound_at: Option<i64>,
+    /// What the device said it is and where from, for the host to recognise.
+    pub label: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,4 +49,10 @@ pub enum ServerMsg {
         client: f64,
         server: i64,
     },
+    /// To the host: who holds each seat's and judge's code, on connect and
+    /// after every change.
+    Devices { list: Vec<DeviceView> },
+    /// This screen may not (or no longer) use its code: the socket closes
+    /// after it, and the screen should not reconnect by itself.
+    Refused { msg: String },
 }

@@ -332,6 +332,121 @@ pub async fn resolve(db: &Db, code: &str) -> Result<(String, crate::live::Viewer
     }
 }
 
+/// Said to a device that opens a seat's or judge's code another device holds.
+pub const HELD_ELSEWHERE: &str = "Mã này đang được dùng trên một thiết bị khác. \
+Nếu đây là thiết bị của bạn, hãy nhờ người dẫn chương trình giải phóng mã rồi tải lại trang.";
+
+/// The role and slot columns of a seat's or judge's code.
+fn slot_of(who: Actor) -> Option<(&'static str, i64)> {
+    match who {
+        Actor::Host => None,
+        Actor::Seat(s) => Some(("seat", i64::from(s))),
+        Actor::Judge(j) => Some(("judge", j as i64)),
+    }
+}
+
+/// What is stored of a device: a hash of its cookie, so the database alone
+/// does not let anyone act as that device.
+pub fn device_hash(cookie: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(cookie.as_bytes());
+    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a seat's or judge's code may be used by `device` (a cookie
+/// hash): it is free or held by that device. The host's code is not bound.
+pub async fn may_use(db: &Db, final_id: &str, who: Actor, device: Option<&str>) -> Result<bool> {
+    let Some((role, slot)) = slot_of(who) else {
+        return Ok(true);
+    };
+    let r = sqlx::query("SELECT device FROM final_codes WHERE final_id = $1 AND role = $2 AND slot = $3")
+        .bind(final_id)
+        .bind(role)
+        .bind(slot)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(match get::<Option<String>>(&r, "device")? {
+        None => true,
+        Some(held) => device == Some(held.as_str()),
+    })
+}
+
+/// Binds a seat's or judge's code to `device` if it is free; true when the
+/// code is (now) held by that device. One statement, so two devices racing
+/// for a free code cannot both win.
+pub async fn bind(
+    db: &Db,
+    final_id: &str,
+    who: Actor,
+    device: &str,
+    label: &str,
+    now: i64,
+) -> Result<bool> {
+    let Some((role, slot)) = slot_of(who) else {
+        return Ok(true);
+    };
+    sqlx::query(
+        "UPDATE final_codes SET device = $1, bound_at = $2, device_label = $3 \
+         WHERE final_id = $4 AND role = $5 AND slot = $6 AND device IS NULL",
+    )
+    .bind(device)
+    .bind(now)
+    .bind(label)
+    .bind(final_id)
+    .bind(role)
+    .bind(slot)
+    .execute(&db.pool)
+    .await?;
+    may_use(db, final_id, who, Some(device)).await
+}
+
+/// Frees a seat's or judge's code: the next device to open it takes it.
+pub async fn release(db: &Db, final_id: &str, who: Actor) -> Result<()> {
+    let Some((role, slot)) = slot_of(who) else {
+        return Err(StoreError::Invalid("Mã của người dẫn chương trình không gắn với thiết bị".into()));
+    };
+    let n = sqlx::query(
+        "UPDATE final_codes SET device = NULL, bound_at = NULL, device_label = NULL \
+         WHERE final_id = $1 AND role = $2 AND slot = $3",
+    )
+    .bind(final_id)
+    .bind(role)
+    .bind(slot)
+    .execute(&db.pool)
+    .await?;
+    if n.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Who holds each seat's and judge's code, seats first.
+pub async fn devices(db: &Db, final_id: &str) -> Result<Vec<crate::live::wire::DeviceView>> {
+    let rows = sqlx::query(
+        "SELECT role, slot, bound_at, device_label FROM final_codes \
+         WHERE final_id = $1 AND role <> 'host' ORDER BY role DESC, slot",
+    )
+    .bind(final_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let role: String = get(r, "role")?;
+            let slot: i64 = get(r, "slot")?;
+            Ok(crate::live::wire::DeviceView {
+                who: if role == "seat" {
+                    Actor::Seat(slot as u32)
+                } else {
+                    Actor::Judge(slot as usize)
+                },
+                bound_at: get(r, "bound_at")?,
+                label: get::<Option<String>>(r, "device_label")?.unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
 async fn ended(db: &Db, final_id: &str) -> Result<bool> {
     let r = sqlx::query("SELECT ended_at FROM finals WHERE id = $1")
         .bind(final_id)
