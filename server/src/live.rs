@@ -216,7 +216,7 @@ impl Session {
     async fn still_holds(&self) -> bool {
         match self.viewer.actor() {
             Some(who @ (Actor::Seat(_) | Actor::Judge(_))) => {
-                finals::may_use(&self.db, &self.room.id, who, self.device.as_deref())
+                finals::held_by(&self.db, &self.room.id, who, self.device.as_deref())
                     .await
                     .unwrap_or(false)
             }

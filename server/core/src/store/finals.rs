@@ -353,12 +353,8 @@ pub fn device_hash(cookie: &str) -> String {
     d.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Whether a seat's or judge's code may be used by `device` (a cookie
-/// hash): it is free or held by that device. The host's code is not bound.
-pub async fn may_use(db: &Db, final_id: &str, who: Actor, device: Option<&str>) -> Result<bool> {
-    let Some((role, slot)) = slot_of(who) else {
-        return Ok(true);
-    };
+/// The device (cookie hash) holding a seat's or judge's code, if any.
+async fn holder(db: &Db, final_id: &str, role: &str, slot: i64) -> Result<Option<String>> {
     let r = sqlx::query("SELECT device FROM final_codes WHERE final_id = $1 AND role = $2 AND slot = $3")
         .bind(final_id)
         .bind(role)
@@ -366,10 +362,28 @@ pub async fn may_use(db: &Db, final_id: &str, who: Actor, device: Option<&str>) 
         .fetch_optional(&db.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(match get::<Option<String>>(&r, "device")? {
+    get(&r, "device")
+}
+
+/// Whether a seat's or judge's code may be opened by `device` (a cookie
+/// hash): it is free or held by that device. The host's code is not bound.
+pub async fn may_use(db: &Db, final_id: &str, who: Actor, device: Option<&str>) -> Result<bool> {
+    let Some((role, slot)) = slot_of(who) else {
+        return Ok(true);
+    };
+    Ok(match holder(db, final_id, role, slot).await? {
         None => true,
         Some(held) => device == Some(held.as_str()),
     })
+}
+
+/// Whether `device` holds a seat's or judge's code now: a screen acts only
+/// while it does (a released code is free, but not this device's).
+pub async fn held_by(db: &Db, final_id: &str, who: Actor, device: Option<&str>) -> Result<bool> {
+    let Some((role, slot)) = slot_of(who) else {
+        return Ok(true);
+    };
+    Ok(holder(db, final_id, role, slot).await?.is_some_and(|held| device == Some(held.as_str())))
 }
 
 /// Binds a seat's or judge's code to `device` if it is free; true when the
@@ -398,7 +412,7 @@ pub async fn bind(
     .bind(slot)
     .execute(&db.pool)
     .await?;
-    may_use(db, final_id, who, Some(device)).await
+    held_by(db, final_id, who, Some(device)).await
 }
 
 /// Frees a seat's or judge's code: the next device to open it takes it.
