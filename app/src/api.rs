@@ -75,10 +75,21 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
             return Err(ssr::invalid("Sai tài khoản hoặc mật khẩu".into()));
         }
     };
+    if user.deactivated {
+        return Err(ssr::invalid(
+            "Tài khoản này đã bị khóa. Hãy liên hệ ban tổ chức của đơn vị.".into(),
+        ));
+    }
     st.limiter.reset(&format!("login:user:{login_norm}"));
     let token = store::sessions::create(&st.db, &user.id).await?;
     ssr::set_session_cookie(&token);
-    leptos_axum::redirect(&safe_next(&next));
+    let next = safe_next(&next);
+    if user.must_change_password {
+        // A password somebody else has seen: replace it, then go on.
+        leptos_axum::redirect(&crate::accounts::password::change_page(&next));
+    } else {
+        leptos_axum::redirect(&next);
+    }
     Ok(())
 }
 

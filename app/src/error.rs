@@ -13,6 +13,8 @@ pub enum AppError {
     Forbidden,
     #[error("Không tìm thấy")]
     NotFound,
+    #[error("Bạn cần đổi mật khẩu trước khi tiếp tục")]
+    MustChangePassword,
     #[error("Thao tác quá nhiều lần, vui lòng đợi một lát rồi thử lại")]
     TooManyRequests,
     #[error("{0}")]

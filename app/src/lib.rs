@@ -2,6 +2,7 @@
 //! Hội thi's web UI: Leptos pages rendered on the server and hydrated in the
 //! browser, the server functions behind them and the types they share.
 
+pub mod accounts;
 pub mod api;
 pub mod charts;
 pub mod error;
@@ -48,6 +49,7 @@ macro_rules! lazy_page {
 }
 
 lazy_page!(BankRoute, bank, BankPage);
+lazy_page!(ChangePasswordRoute, password, ChangePasswordPage);
 lazy_page!(QuestionListRoute, bank, QuestionListPage);
 lazy_page!(QuestionRoute, bank, QuestionPage);
 lazy_page!(ImportPreviewRoute, bank, ImportPreviewPage);
@@ -58,8 +60,8 @@ lazy_page!(ContestsRoute, organize, ContestsPage);
 lazy_page!(ContestRoute, organize, ContestPage);
 lazy_page!(OverallRankingRoute, organize, OverallRankingPage);
 lazy_page!(RoundAdminRoute, organize, RoundAdminPage);
-lazy_page!(CadresRoute, organize, CadresPage);
-lazy_page!(CadrePreviewRoute, organize, CadrePreviewPage);
+lazy_page!(CadresRoute, cadres, CadresPage);
+lazy_page!(CadrePreviewRoute, cadres, CadrePreviewPage);
 lazy_page!(FinalsRoute, finals, FinalsPage);
 lazy_page!(NewFinalRoute, finals, NewFinalPage);
 lazy_page!(FinalRoute, finals, FinalPage);
@@ -135,6 +137,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/dang-nhap") view=pages::account::LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/dang-ky") view=pages::account::RegisterPage ssr=SsrMode::Async/>
+                <Route path=path!("/doi-mat-khau") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/ngan-hang") view={Lazy::<BankRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/cau-hoi") view={Lazy::<QuestionListRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/cau-hoi/:id") view={Lazy::<QuestionRoute>::new()} ssr=SsrMode::Async/>

@@ -48,12 +48,15 @@ impl<T> Default for RoundCache<T> {
     }
 }
 
-/// What a round's results depend on in its own row.
+/// A round's row: what its results depend on, and the flags its dashboard
+/// shows.
 fn fingerprint(round: &RoundRecord) -> String {
     format!(
-        "{}|{}",
+        "{}|{}|{}|{}",
         serde_json::to_string(&round.rules).unwrap_or_default(),
-        round.published
+        round.published,
+        round.key_published,
+        round.results_published
     )
 }
 

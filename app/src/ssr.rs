@@ -211,6 +211,8 @@ impl From<UserRecord> for UserView {
             unit_name: u.unit_name,
             position: u.position,
             bank_keys: u.bank_keys,
+            must_change_password: u.must_change_password,
+            deactivated: u.deactivated,
         }
     }
 }
@@ -284,10 +286,27 @@ pub async fn require(roles: &[Role]) -> Result<UserRecord, AppError> {
             set_status(StatusCode::UNAUTHORIZED);
             Err(AppError::Unauthorized)
         }
+        // A password somebody else has seen opens nothing until replaced.
+        Some(u) if u.must_change_password => {
+            set_status(StatusCode::FORBIDDEN);
+            Err(AppError::MustChangePassword)
+        }
         Some(u) if roles.contains(&u.role) => Ok(u),
         Some(_) => {
             set_status(StatusCode::FORBIDDEN);
             Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// The caller, whatever their role, even one who must change the password
+/// first (changing it, logging out); otherwise 401.
+pub async fn require_signed_in() -> Result<UserRecord, AppError> {
+    match current_user().await? {
+        Some(u) => Ok(u),
+        None => {
+            set_status(StatusCode::UNAUTHORIZED);
+            Err(AppError::Unauthorized)
         }
     }
 }

@@ -16,6 +16,11 @@ pub struct UserView {
     /// An organizer allowed to see the bank's answer keys.
     #[serde(default)]
     pub bank_keys: bool,
+    /// Somebody else set the password: it must be changed before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
+    #[serde(default)]
+    pub deactivated: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -426,6 +431,14 @@ pub struct CredentialView {
     pub login: String,
     pub unit_name: Option<String>,
     pub password: String,
+}
+
+/// A bulk registration's outcome: each cadre's first password, and the same
+/// as a spreadsheet made at that moment (base64), the only copies there are.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CadreRegistration {
+    pub creds: Vec<CredentialView>,
+    pub xlsx_base64: String,
 }
 
 pub use hoithi_core::live::results::points as fmt_points;

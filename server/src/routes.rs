@@ -50,6 +50,10 @@ pub(crate) async fn require(
     roles: &[Role],
 ) -> Result<UserRecord, Response> {
     match user_from_headers(st, headers).await {
+        Ok(Some(u)) if u.must_change_password => Err(plain(
+            StatusCode::FORBIDDEN,
+            "Bạn cần đổi mật khẩu trước khi tiếp tục",
+        )),
         Ok(Some(u)) if roles.contains(&u.role) => Ok(u),
         Ok(Some(_)) => Err(plain(
             StatusCode::FORBIDDEN,

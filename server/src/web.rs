@@ -22,7 +22,9 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
     if let Some((login, password)) = &report.admin {
         // Printed once, on the start that creates the admin.
         println!("Tài khoản quản trị đầu tiên — đăng nhập: {login}  mật khẩu: {password}");
-        println!("(Chỉ hiển thị một lần. Hãy đổi hoặc lưu lại mật khẩu này.)");
+        if args.admin_password.is_none() {
+            println!("(Chỉ hiển thị một lần. Lần đăng nhập đầu tiên sẽ yêu cầu đổi mật khẩu này.)");
+        }
     }
 
     // Attempts past their deadline close even if nobody comes back to them.

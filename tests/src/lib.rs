@@ -332,6 +332,30 @@ impl Client {
         (status, r.text().await.unwrap_or_default())
     }
 
+    /// Replaces this session's user's password (which must succeed).
+    pub async fn change_password(&self, current: &str, new: &str) {
+        let (status, body) = self
+            .call(
+                "change_password",
+                &[
+                    ("current", current),
+                    ("password", new),
+                    ("password2", new),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert!(status < 400, "change_password: {status} {body}");
+    }
+
+    /// Logs in (which must succeed); the session stays in this client.
+    pub async fn login(&self, login: &str, password: &str) {
+        let (status, body) = self
+            .call("login", &[("login", login), ("password", password), ("next", "/")])
+            .await;
+        assert!(status < 400, "login {login}: {status} {body}");
+    }
+
     pub async fn json(&self, name: &str, form: &[(&str, &str)]) -> serde_json::Value {
         let (status, body) = self.call(name, form).await;
         assert_eq!(status, 200, "{name}: {body}");

@@ -162,6 +162,28 @@ async fn roles_are_enforced_on_every_protected_function() {
             admins,
         ),
         ("my_rounds", vec![], signed_in),
+        (
+            "change_password",
+            vec![
+                ("current", "sai-mat-khau".into()),
+                ("password", "mat-khau-moi-1".into()),
+                ("password2", "mat-khau-moi-1".into()),
+                ("next", "/".into()),
+            ],
+            signed_in,
+        ),
+        ("reset_password", vec![("login", "khong-co@vi.du".into())], organizers),
+        ("logout_others", vec![], signed_in),
+        (
+            "set_user_active",
+            vec![("login", "khong-co@vi.du".into()), ("active", "false".into())],
+            organizers,
+        ),
+        (
+            "merge_users",
+            vec![("keep", "khong-co@vi.du".into()), ("duplicate", "cung-khong-co@vi.du".into())],
+            admins,
+        ),
         ("round_info", id("khong-co"), signed_in),
         (
             "start_attempt",

@@ -554,3 +554,58 @@ async fn an_organizer_sets_up_a_final_with_the_form() {
     snap(&c, "final-codes").await;
     c.close().await.unwrap();
 }
+
+/// A cadre whose password was reset logs in with the temporary one and is
+/// made to choose a new one before anything else.
+#[tokio::test]
+async fn a_cadre_with_a_reset_password_must_choose_a_new_one() {
+    let server = Server::start().await;
+    let admin = server.admin().await;
+    let organizer = server.user(&admin, "organizer", "0911000701").await;
+    let _cadre = server.user(&admin, "contestant", "0911000702").await;
+    let reset = organizer
+        .json("reset_password", &[("login", "0911000702")])
+        .await;
+    let temp = reset["password"].as_str().unwrap().to_string();
+    let (_driver, c, _profile) = browser("390,844").await;
+
+    c.goto(&format!("{}/dang-nhap", server.base)).await.unwrap();
+    wait_hydrated(&c).await;
+    fill(&c, "input[name='login']", "0911000702").await;
+    fill(&c, "input[name='password']", &temp).await;
+    c.find(Locator::Css("main form button[type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(&c, "[data-must-change='1']").await;
+    assert!(c.current_url().await.unwrap().path().starts_with("/doi-mat-khau"));
+    snap(&c, "doi-mat-khau").await;
+
+    // Anywhere else it goes, it comes back here.
+    c.goto(&format!("{}/", server.base)).await.unwrap();
+    wait_css(&c, "[data-must-change='1']").await;
+
+    wait_hydrated(&c).await;
+    fill(&c, "input[name='current']", &temp).await;
+    fill(&c, "input[name='password']", "mat-khau-cua-toi").await;
+    fill(&c, "input[name='password2']", "mat-khau-cua-toi").await;
+    c.find(Locator::XPath("//button[contains(., 'Đổi mật khẩu')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "Xin chào").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while c.current_url().await.unwrap().path() != "/" {
+        assert!(Instant::now() < deadline, "not sent home after the change");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(c.find(Locator::Css("[data-must-change='1']")).await.is_err());
+    // The new password is the one that works now.
+    let fresh = server.client();
+    fresh.login("0911000702", "mat-khau-cua-toi").await;
+    assert_eq!(fresh.json("whoami", &[]).await["must_change_password"], false);
+}

@@ -471,10 +471,20 @@ async fn organizers_register_a_units_cadres_from_excel() {
     ]);
     let (_, loc) = organizer.upload("cadres", "danh-sach.xlsx", good, "").await;
     let id = loc.rsplit('/').next().unwrap().to_string();
-    let creds = organizer.json("cadre_confirm", &[("id", &id)]).await;
-    let creds = creds.as_array().unwrap();
+    let reg = organizer.json("cadre_confirm", &[("id", &id)]).await;
+    let creds = reg["creds"].as_array().unwrap();
     assert_eq!(creds.len(), 2);
     assert_eq!(creds[1]["password"], "mat-khau-cua-binh");
+    // The same passwords as a spreadsheet, made at this moment.
+    use base64::Engine;
+    let sheet = base64::engine::general_purpose::STANDARD
+        .decode(reg["xlsx_base64"].as_str().unwrap())
+        .unwrap();
+    let rows = hoithi_core::formats::xlsx::read_rows(&sheet).unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[1][3], "0913000001");
+    assert_eq!(rows[1][4], creds[0]["password"].as_str().unwrap());
+    assert_eq!(rows[2][4], "mat-khau-cua-binh");
     // The generated password works, and the cadre sits in the unit.
     let c = s.client();
     let (status, body) = c
@@ -493,6 +503,11 @@ async fn organizers_register_a_units_cadres_from_excel() {
         (me["role"].as_str(), me["unit_name"].as_str()),
         (Some("Contestant"), Some("Thị trấn Vân Đình"))
     );
+    // The organizer has seen that password: it must be replaced first.
+    assert_eq!(me["must_change_password"], true);
+    let (status, body) = c.call("my_rounds", &[]).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("MustChangePassword"), "{body}");
     // The same file twice registers nobody twice.
     let (status, _) = organizer.call("cadre_confirm", &[("id", &id)]).await;
     assert!(status >= 400);
@@ -551,10 +566,10 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
             "",
         )
         .await;
-    let creds = organizer
+    let reg = organizer
         .json("cadre_confirm", &[("id", loc.rsplit('/').next().unwrap())])
         .await;
-    assert_eq!(creds.as_array().unwrap().len(), 24);
+    assert_eq!(reg["creds"].as_array().unwrap().len(), 24);
 
     let round = setup_round(&organizer, "20", "2").await;
     for i in 0..24 {
@@ -570,6 +585,9 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
             )
             .await;
         assert_eq!(status, 200, "{body}");
+        // First log-in after a bulk registration: a password of one's own.
+        c.change_password(&format!("mat-khau-cb-{i:02}"), &format!("rieng-cua-toi-{i:02}"))
+            .await;
         let attempt = c
             .json("start_attempt", &[("round_id", &round)])
             .await

@@ -22,7 +22,8 @@ pub fn Header() -> impl IntoView {
                                     {bank.then(|| view! { <A href="/quan-tri/ngan-hang">"Ngân hàng câu hỏi"</A> })}
                                     {admin.then(|| view! { <A href="/quan-tri/don-vi">"Đơn vị"</A> })}
                                     {admin.then(|| view! { <A href="/quan-tri/nguoi-dung">"Người dùng"</A> })}
-                                    <span class="who" title=u.role.label()>{u.full_name.clone()}</span>
+                                    {u.must_change_password.then(|| view! { <MustChange/> })}
+                                    <A href="/doi-mat-khau" attr:class="who" attr:title=u.role.label()>{u.full_name.clone()}</A>
                                     <ActionForm action=auth.logout attr:class="inline">
                                         <button type="submit" class="link">"Đăng xuất"</button>
                                     </ActionForm>
@@ -40,5 +41,24 @@ pub fn Header() -> impl IntoView {
                 </Transition>
             </nav>
         </header>
+    }
+}
+
+/// Sends a user whose password somebody else set to the change-password
+/// page, wherever they go (the server refuses them everything else anyway):
+/// a redirect when rendered on the server, a navigation in the browser.
+/// (The header is outside the routes, where `<Redirect>` cannot be used.)
+#[component]
+fn MustChange() -> impl IntoView {
+    let path = leptos_router::hooks::use_location().pathname.get_untracked();
+    if path != "/doi-mat-khau" {
+        let to = crate::accounts::password::change_page(&path);
+        #[cfg(feature = "ssr")]
+        leptos_axum::redirect(&to);
+        #[cfg(not(feature = "ssr"))]
+        {
+            let navigate = leptos_router::hooks::use_navigate();
+            Effect::new(move |_| navigate(&to, Default::default()));
+        }
     }
 }

@@ -10,6 +10,9 @@ pub mod rounds;
 pub mod units;
 pub mod users;
 
+/// Pages kept with their concern's server functions.
+pub use crate::accounts::{cadres, password};
+
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -39,6 +42,12 @@ pub fn error_view(e: &AppError) -> AnyView {
         AppError::Unauthorized => view! {
             <div class="alert error" role="alert">
                 {msg} " " <a href="/dang-nhap">"Đăng nhập"</a>
+            </div>
+        }
+        .into_any(),
+        AppError::MustChangePassword => view! {
+            <div class="alert error" role="alert">
+                {msg} " " <a href="/doi-mat-khau">"Đổi mật khẩu"</a>
             </div>
         }
         .into_any(),

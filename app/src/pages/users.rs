@@ -49,7 +49,7 @@ pub fn UsersPage() -> impl IntoView {
                                             view! {
                                                 <tr>
                                                     <td>{u.full_name}</td>
-                                                    <td>{u.login}</td>
+                                                    <td>{u.login} {u.deactivated.then(|| view! { <span class="tag warn">"Đã khóa"</span> })}</td>
                                                     <td>{u.unit_name.unwrap_or_default()}</td>
                                                     <td>
                                                         <ActionForm action=set_role attr:class="inline">
@@ -90,6 +90,9 @@ pub fn UsersPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <crate::accounts::password::ResetPasswordForm/>
+        <crate::accounts::manage::ActivationForm/>
+        <crate::accounts::manage::MergeForm/>
         <section class="card">
             <h2>"Tạo tài khoản"</h2>
             <ActionForm action=create attr:class="form">

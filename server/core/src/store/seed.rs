@@ -71,7 +71,7 @@ pub async fn first_start(db: &Db, admin_password: Option<&str>) -> Result<SeedRe
         let password = admin_password
             .map(String::from)
             .unwrap_or_else(crate::auth::new_password);
-        users::create(
+        let admin = users::create(
             db,
             users::NewUser {
                 login: "admin",
@@ -83,6 +83,10 @@ pub async fn first_start(db: &Db, admin_password: Option<&str>) -> Result<SeedRe
             },
         )
         .await?;
+        // A generated password was printed on a console: replace it first.
+        if admin_password.is_none() {
+            users::require_password_change(db, &admin.id).await?;
+        }
         report.admin = Some(("admin".into(), password));
     }
     Ok(report)

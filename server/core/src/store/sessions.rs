@@ -34,8 +34,9 @@ pub async fn user(db: &Db, token: &str) -> Result<Option<users::UserRecord>> {
         }
     }
     let row = sqlx::query(
-        "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.bank_keys, s.expires_at \
-         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN units n ON n.id = u.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.bank_keys, u.must_change_password, u.deactivated_at, s.expires_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN units n ON n.id = u.unit_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL",
     )
     .bind(&hash)
     .bind(now)
@@ -78,4 +79,21 @@ pub async fn delete(db: &Db, token: &str) -> Result<()> {
         .execute(&db.pool)
         .await?;
     Ok(())
+}
+
+/// Ends every session of a user but `keep` (the caller's own, by token):
+/// "log out everywhere else", and after a password change or reset.
+pub async fn delete_others(db: &Db, user_id: &str, keep: Option<&str>) -> Result<u64> {
+    let keep = keep.map(token_hash).unwrap_or_default();
+    let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(&keep)
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+    db.session_cache
+        .lock()
+        .expect("session cache")
+        .retain(|hash, (u, _, _)| u.id != user_id || *hash == keep);
+    Ok(n)
 }

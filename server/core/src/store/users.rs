@@ -16,6 +16,12 @@ pub struct UserRecord {
     /// An organizer granted the bank's answer keys by an admin.
     #[serde(default)]
     pub bank_keys: bool,
+    /// The password was set by somebody else: it must be changed first.
+    #[serde(default)]
+    pub must_change_password: bool,
+    /// Deactivated (or merged into another account): cannot log in.
+    #[serde(default)]
+    pub deactivated: bool,
 }
 
 /// Refusal when the hashing queue is full.
@@ -30,7 +36,7 @@ pub struct NewUser<'a> {
     pub position: &'a str,
 }
 
-const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.bank_keys, u.password_hash FROM users u LEFT JOIN units n ON n.id = u.unit_id";
+const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.bank_keys, u.must_change_password, u.deactivated_at, u.password_hash FROM users u LEFT JOIN units n ON n.id = u.unit_id";
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<UserRecord> {
     let role: String = get(r, "role")?;
@@ -44,6 +50,8 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<UserRecord> {
         position: get(r, "position")?,
         created_at: get(r, "created_at")?,
         bank_keys: get::<i64>(r, "bank_keys")? != 0,
+        must_change_password: get::<i64>(r, "must_change_password")? != 0,
+        deactivated: get::<Option<i64>>(r, "deactivated_at")?.is_some(),
     })
 }
 
@@ -214,7 +222,7 @@ pub async fn create_many(
     }
     for (r, hash) in rows.iter().zip(&hashes) {
         let res = sqlx::query(
-            "INSERT INTO users (id, login, full_name, password_hash, role, unit_id, position, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO users (id, login, full_name, password_hash, role, unit_id, position, created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)",
         )
         .bind(new_id())
         .bind(&r.login)
@@ -238,4 +246,167 @@ pub async fn create_many(
     }
     tx.commit().await?;
     Ok(creds)
+}
+
+/// The stored hash of a user's password, to check the current one.
+pub async fn password_hash(db: &Db, user_id: &str) -> Result<String> {
+    let r = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    get(&r, "password_hash")
+}
+
+/// Sets a user's password. `must_change`: somebody else chose it (a reset),
+/// so the user must replace it at the next log-in.
+pub async fn set_password(db: &Db, user_id: &str, password: &str, must_change: bool) -> Result<()> {
+    let hash = crate::auth::hash_password_async(password.to_string())
+        .await
+        .map_err(|_| StoreError::Invalid(BUSY.into()))?;
+    let n = sqlx::query(
+        "UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3 WHERE id = $4",
+    )
+    .bind(hash)
+    .bind(i64::from(must_change))
+    .bind(now_ms())
+    .bind(user_id)
+    .execute(&db.pool)
+    .await?;
+    if n.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    super::sessions::forget_user(db, user_id);
+    Ok(())
+}
+
+/// Marks the password as one somebody else has seen (the first admin's
+/// generated one): it must be changed at the next log-in.
+pub async fn require_password_change(db: &Db, user_id: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    super::sessions::forget_user(db, user_id);
+    Ok(())
+}
+
+/// Deactivates an account (it cannot log in, its sessions end, its attempts
+/// stay in every ranking) or makes it active again.
+pub async fn set_active(db: &Db, user_id: &str, active: bool) -> Result<()> {
+    let n = if active {
+        sqlx::query("UPDATE users SET deactivated_at = NULL, merged_into = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(&db.pool)
+            .await?
+    } else {
+        sqlx::query("UPDATE users SET deactivated_at = $1 WHERE id = $2")
+            .bind(now_ms())
+            .bind(user_id)
+            .execute(&db.pool)
+            .await?
+    };
+    if n.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if !active {
+        super::sessions::delete_others(db, user_id, None).await?;
+    }
+    super::sessions::forget_user(db, user_id);
+    Ok(())
+}
+
+/// What a merge moved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Merged {
+    pub attempts: u64,
+    pub finalists: u64,
+}
+
+/// Merges `duplicate` (the same person registered twice) into `keep`, in
+/// one transaction: the duplicate's attempts become the kept account's
+/// (numbered after its own in each round), its finalist places and uploads
+/// too, and the duplicate is deactivated, pointing at the kept account.
+/// Refused while both have an attempt open in the same round.
+pub async fn merge(db: &Db, keep: &str, duplicate: &str) -> Result<Merged> {
+    if keep == duplicate {
+        return Err(StoreError::Invalid("Hãy chọn hai tài khoản khác nhau".into()));
+    }
+    let mut tx = db.pool.begin().await?;
+    for id in [keep, duplicate] {
+        sqlx::query("SELECT id FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    }
+    let both_open = sqlx::query(
+        "SELECT a.round_id FROM attempts a JOIN attempts b ON b.round_id = a.round_id \
+         WHERE a.user_id = $1 AND b.user_id = $2 AND a.finished_at IS NULL AND b.finished_at IS NULL",
+    )
+    .bind(keep)
+    .bind(duplicate)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if both_open.is_some() {
+        return Err(StoreError::Invalid(
+            "Cả hai tài khoản đang làm bài ở cùng một vòng thi; hãy gộp sau khi bài được nộp".into(),
+        ));
+    }
+    let rounds = sqlx::query("SELECT DISTINCT round_id FROM attempts WHERE user_id = $1")
+        .bind(duplicate)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut attempts = 0;
+    for r in &rounds {
+        let round: String = get(r, "round_id")?;
+        let last = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM attempts WHERE round_id = $1 AND user_id = $2")
+            .bind(&round)
+            .bind(keep)
+            .fetch_one(&mut *tx)
+            .await?;
+        let last: i64 = get(&last, "last")?;
+        attempts += sqlx::query(
+            "UPDATE attempts SET user_id = $1, seq = seq + $2 WHERE round_id = $3 AND user_id = $4",
+        )
+        .bind(keep)
+        .bind(last)
+        .bind(&round)
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    let finalists = sqlx::query(
+        "UPDATE finalists SET user_id = $1 WHERE user_id = $2 \
+         AND contest_id NOT IN (SELECT contest_id FROM finalists WHERE user_id = $1)",
+    )
+    .bind(keep)
+    .bind(duplicate)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM finalists WHERE user_id = $1")
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE uploads SET user_id = $1 WHERE user_id = $2")
+        .bind(keep)
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE users SET deactivated_at = $1, merged_into = $2 WHERE id = $3")
+        .bind(now_ms())
+        .bind(keep)
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    super::sessions::forget_user(db, duplicate);
+    super::sessions::forget_user(db, keep);
+    Ok(Merged { attempts, finalists })
 }
