@@ -281,14 +281,30 @@ pub async fn save_question(
         &image,
     )
     .map_err(ssr::invalid)?;
-    Ok(store::questions::save_version(&st.db, &id, draft, &user.id).await?)
+    let before = store::questions::get_one(&st.db, &id).await?.draft;
+    let after = draft.clone();
+    let version = store::questions::save_version(&st.db, &id, draft, &user.id).await?;
+    crate::audit::record(&st, &user, store::audit::Change {
+        before: Some(serde_json::json!(before)),
+        after: Some(serde_json::json!(after)),
+        ..crate::audit::change("bank.edit", "question", &id, format!("Sửa câu hỏi (phiên bản {version})"))
+    })
+    .await;
+    Ok(version)
 }
 
 #[server(prefix = "/api", endpoint = "set_question_retired")]
 pub async fn set_question_retired(id: String, retired: bool) -> Result<(), AppError> {
-    require(ADMIN).await?;
+    let me = require(ADMIN).await?;
     let st = state()?;
-    Ok(store::questions::set_retired(&st.db, &id, retired).await?)
+    store::questions::set_retired(&st.db, &id, retired).await?;
+    let what = if retired { "Ngừng dùng câu hỏi" } else { "Dùng lại câu hỏi" };
+    crate::audit::record(&st, &me, store::audit::Change {
+        after: Some(serde_json::json!({ "retired": retired })),
+        ..crate::audit::change("bank.retire", "question", &id, what.into())
+    })
+    .await;
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "import_preview")]
@@ -318,7 +334,18 @@ pub async fn import_confirm(id: String) -> Result<PlanCounts, AppError> {
     let plan = store::questions::import(&st.db, parsed.questions, Some(&user.id), Some(&upload.id))
         .await?;
     tracing::info!(upload = %upload.id, user = %user.id, counts = ?plan.counts(), "questions imported");
-    Ok(plan.counts())
+    let counts = plan.counts();
+    crate::audit::record(&st, &user, store::audit::Change {
+        after: Some(serde_json::json!({ "file": upload.file_name, "counts": format!("{counts:?}") })),
+        ..crate::audit::change(
+            "bank.import",
+            "upload",
+            &upload.id,
+            format!("Nhập câu hỏi từ tệp «{}»", upload.file_name),
+        )
+    })
+    .await;
+    Ok(counts)
 }
 
 #[server(prefix = "/api", endpoint = "unit_preview")]
@@ -344,7 +371,18 @@ pub async fn unit_confirm(id: String) -> Result<(usize, usize), AppError> {
                 errs.len()
             ))
         })?;
-    Ok(store::units::apply(&st.db, &rows, &upload.id).await?)
+    let applied = store::units::apply(&st.db, &rows, &upload.id).await?;
+    crate::audit::record(&st, &user, store::audit::Change {
+        after: Some(serde_json::json!({ "file": upload.file_name, "added": applied.0, "updated": applied.1 })),
+        ..crate::audit::change(
+            "units.import",
+            "upload",
+            &upload.id,
+            format!("Nhập cây đơn vị từ tệp «{}»", upload.file_name),
+        )
+    })
+    .await;
+    Ok(applied)
 }
 
 #[server(prefix = "/api", endpoint = "list_users")]
@@ -368,7 +406,20 @@ pub async fn set_user_role(user_id: String, role: String) -> Result<(), AppError
             "Không thể tự bỏ quyền quản trị của chính mình".into(),
         ));
     }
-    Ok(store::users::set_role(&st.db, &user_id, role).await?)
+    let before = store::users::by_id(&st.db, &user_id).await?;
+    store::users::set_role(&st.db, &user_id, role).await?;
+    crate::audit::record(&st, &me, store::audit::Change {
+        before: Some(serde_json::json!({ "role": before.role.as_str() })),
+        after: Some(serde_json::json!({ "role": role.as_str() })),
+        ..crate::audit::change(
+            "user.role",
+            "user",
+            &user_id,
+            format!("Đổi vai trò của {} ({}) thành {}", before.full_name, before.login, role.label()),
+        )
+    })
+    .await;
+    Ok(())
 }
 
 /// Grants (or withdraws) an organizer's sight of the bank's answer keys:
@@ -380,6 +431,12 @@ pub async fn set_bank_keys(user_id: String, allowed: bool) -> Result<(), AppErro
     ssr::cap(&user_id, ssr::caps::ID, "Người dùng")?;
     store::users::set_bank_keys(&st.db, &user_id, allowed).await?;
     tracing::info!(admin = %me.id, user = %user_id, allowed, "bank keys grant");
+    let what = if allowed { "Cho phép xem đáp án ngân hàng" } else { "Thu hồi quyền xem đáp án ngân hàng" };
+    crate::audit::record(&st, &me, store::audit::Change {
+        after: Some(serde_json::json!({ "bank_keys": allowed })),
+        ..crate::audit::change("user.bank_keys", "user", &user_id, what.into())
+    })
+    .await;
     Ok(())
 }
 
@@ -393,7 +450,7 @@ pub async fn create_user(
     position: String,
 ) -> Result<(), AppError> {
     use ssr::caps;
-    require(ADMIN).await?;
+    let me = require(ADMIN).await?;
     let st = state()?;
     ssr::cap(&full_name, caps::NAME, "Họ và tên")?;
     ssr::cap(&login, caps::LOGIN, "Tài khoản")?;
@@ -410,7 +467,7 @@ pub async fn create_user(
         return Err(ssr::invalid("Mật khẩu cần ít nhất 8 ký tự".into()));
     }
     let unit = (!unit_id.trim().is_empty()).then(|| unit_id.trim().to_string());
-    store::users::create(
+    let created = store::users::create(
         &st.db,
         store::users::NewUser {
             login: &login,
@@ -422,5 +479,15 @@ pub async fn create_user(
         },
     )
     .await?;
+    crate::audit::record(&st, &me, store::audit::Change {
+        after: Some(serde_json::json!({ "login": created.login, "role": role.as_str(), "unit_id": unit })),
+        ..crate::audit::change(
+            "user.create",
+            "user",
+            &created.id,
+            format!("Tạo tài khoản {} ({})", created.full_name, created.login),
+        )
+    })
+    .await;
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod audit;
 pub mod charts;
 pub mod error;
 pub mod live_api;
@@ -49,6 +50,7 @@ macro_rules! lazy_page {
 }
 
 lazy_page!(BankRoute, bank, BankPage);
+lazy_page!(AuditRoute, audit, AuditPage);
 lazy_page!(ChangePasswordRoute, password, ChangePasswordPage);
 lazy_page!(QuestionListRoute, bank, QuestionListPage);
 lazy_page!(QuestionRoute, bank, QuestionPage);
@@ -145,6 +147,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/quan-tri/don-vi") view={Lazy::<UnitsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/don-vi/nhap/:id") view={Lazy::<UnitPreviewRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/nguoi-dung") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/quan-tri/nhat-ky") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/vong/:id") view=pages::rounds::RoundPage ssr=SsrMode::Async/>
                 <Route path=path!("/bai-thi/:id") view=pages::rounds::AttemptPage ssr=SsrMode::Async/>
                 <Route path=path!("/bai-thi/:id/ket-qua") view=pages::rounds::ResultPage ssr=SsrMode::Async/>

@@ -202,7 +202,7 @@ pub async fn create_final(
     prizes: String,
     segments: Vec<SegmentSpec>,
 ) -> Result<String, AppError> {
-    require(ORGANIZERS).await?;
+    let me = require(ORGANIZERS).await?;
     let st = state()?;
     let name = hoithi_core::text::clean(&name);
     let mut errors = Vec::new();
@@ -241,7 +241,19 @@ pub async fn create_final(
             return Err(ssr::invalid(errors.join("\n")));
         }
     };
-    Ok(finals::create(&st.db, contest, &name, &program).await?)
+    let id = finals::create(&st.db, contest, &name, &program).await?;
+    crate::audit::record(&st, &me, store::audit::Change {
+        contest_id: contest,
+        after: Some(serde_json::json!({
+            "name": name,
+            "finalists": program.finalists.len(),
+            "judges": program.judges.len(),
+            "segments": program.segments.len(),
+        })),
+        ..crate::audit::change("final.create", "final", &id, format!("Tạo vòng chung kết «{name}»"))
+    })
+    .await;
+    Ok(id)
 }
 
 #[cfg(feature = "ssr")]
@@ -279,6 +291,8 @@ pub async fn end_final(id: String) -> Result<(), AppError> {
     ssr::cap(&id, ssr::caps::ID, "Mã vòng chung kết")?;
     finals::end(&st.db, &id, store::now_ms()).await?;
     tracing::info!(final_id = %id, user = %user.id, "final ended");
+    crate::audit::record(&st, &user, crate::audit::change("final.end", "final", &id, "Kết thúc vòng chung kết; mã màn hình hết hiệu lực".into()))
+        .await;
     Ok(())
 }
 

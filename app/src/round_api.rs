@@ -394,7 +394,7 @@ async fn ranked(db: &store::Db, round: &rounds::RoundRecord) -> Result<results::
 
 #[server(prefix = "/api", endpoint = "create_contest")]
 pub async fn create_contest(name: String, description: String) -> Result<String, AppError> {
-    require(ORGANIZERS).await?;
+    let me = require(ORGANIZERS).await?;
     let st = state()?;
     let name = hoithi_core::text::clean(&name);
     if name.is_empty() {
@@ -402,6 +402,12 @@ pub async fn create_contest(name: String, description: String) -> Result<String,
     }
     let id =
         store::contests::create(&st.db, &name, &hoithi_core::text::clean(&description)).await?;
+    crate::audit::record(&st, &me, store::audit::Change {
+        contest_id: Some(&id),
+        after: Some(serde_json::json!({ "name": name })),
+        ..crate::audit::change("contest.create", "contest", &id, format!("Tạo cuộc thi «{name}»"))
+    })
+    .await;
     leptos_axum::redirect(&format!("/ban-to-chuc/cuoc-thi/{id}"));
     Ok(id)
 }
@@ -456,7 +462,7 @@ pub async fn save_round(
     prediction: Option<String>,
     prizes: String,
 ) -> Result<String, AppError> {
-    require(ORGANIZERS).await?;
+    let me = require(ORGANIZERS).await?;
     let st = state()?;
     let invalid = |v: Vec<String>| ssr::invalid(v.join("; "));
     let rules = hoithi_core::round::RoundRules {
@@ -482,13 +488,22 @@ pub async fn save_round(
         prizes: rules::parse_prizes(&prizes).map_err(invalid)?,
     };
     rounds::validate(&st.db, &rules).await?;
-    let id = if round_id.is_empty() {
+    let (id, before, contest) = if round_id.is_empty() {
         store::contests::get_one(&st.db, &contest_id).await?;
-        rounds::create(&st.db, &contest_id, &rules).await?
+        (rounds::create(&st.db, &contest_id, &rules).await?, None, contest_id)
     } else {
+        let old = rounds::get_one(&st.db, &round_id).await?;
         rounds::update(&st.db, &round_id, &rules).await?;
-        round_id
+        (round_id, Some(old.rules), old.contest_id)
     };
+    let action = if before.is_some() { "round.update" } else { "round.create" };
+    crate::audit::record(&st, &me, store::audit::Change {
+        contest_id: Some(&contest),
+        before: before.map(|r| serde_json::json!(r)),
+        after: Some(serde_json::json!(rules)),
+        ..crate::audit::change(action, "round", &id, format!("Lưu thể lệ vòng thi «{}»", rules.name))
+    })
+    .await;
     leptos_axum::redirect(&format!("/ban-to-chuc/vong/{id}"));
     Ok(id)
 }
@@ -562,6 +577,35 @@ pub async fn round_action(
         _ => return Err(ssr::invalid("Thao tác không hợp lệ".into())),
     }
     tracing::info!(round = %round_id, user = %user.id, action, "round action");
+    let flags = |r: &rounds::RoundRecord| {
+        serde_json::json!({
+            "published": r.published,
+            "closes_at": r.rules.closes_at,
+            "key_published": r.key_published,
+            "results_published": r.results_published,
+        })
+    };
+    let after = rounds::get_one(&st.db, &round_id).await?;
+    let what = match action.as_str() {
+        "publish" => "Công bố vòng thi",
+        "unpublish" => "Chuyển vòng thi về bản nháp",
+        "close" => "Kết thúc sớm vòng thi",
+        "extend" => "Gia hạn vòng thi",
+        "publish_key" => "Công bố đáp án vòng thi",
+        _ => "Công bố kết quả vòng thi",
+    };
+    crate::audit::record(&st, &user, store::audit::Change {
+        contest_id: Some(&round.contest_id),
+        before: Some(flags(&round)),
+        after: Some(flags(&after)),
+        ..crate::audit::change(
+            &format!("round.{action}"),
+            "round",
+            &round_id,
+            format!("{what} «{}»", round.rules.name),
+        )
+    })
+    .await;
     Ok(())
 }
 
@@ -607,7 +651,24 @@ pub async fn confirm_finalists(contest_id: String, user_ids: Vec<String>) -> Res
             "Danh sách có thí sinh không thuộc bảng xếp hạng của cuộc thi hoặc bị lặp".into(),
         ));
     }
+    let before: Vec<String> = results::finalists(&st.db, &contest_id)
+        .await?
+        .into_iter()
+        .map(|f| f.user_id)
+        .collect();
     results::confirm_finalists(&st.db, &contest_id, &user_ids, &user.id).await?;
+    crate::audit::record(&st, &user, store::audit::Change {
+        contest_id: Some(&contest_id),
+        before: Some(serde_json::json!(before)),
+        after: Some(serde_json::json!(user_ids)),
+        ..crate::audit::change(
+            "finalists.confirm",
+            "contest",
+            &contest_id,
+            format!("Xác nhận danh sách {} thí sinh vào chung kết", user_ids.len()),
+        )
+    })
+    .await;
     Ok(())
 }
 

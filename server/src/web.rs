@@ -114,6 +114,7 @@ pub const PLAIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/metrics"),
     ("POST", "/quan-tri/tai-len"),
     ("GET", "/quan-tri/xuat"),
+    ("GET", "/quan-tri/nhat-ky/xuat"),
     ("GET", "/ban-to-chuc/xuat"),
     ("GET", "/ban-to-chuc/chung-ket/xuat"),
     ("GET", "/truc-tiep/ws/{code}"),

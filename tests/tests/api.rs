@@ -175,6 +175,16 @@ async fn roles_are_enforced_on_every_protected_function() {
         ("reset_password", vec![("login", "khong-co@vi.du".into())], organizers),
         ("logout_others", vec![], signed_in),
         (
+            "audit_log",
+            vec![
+                ("action", "".into()),
+                ("actor", "".into()),
+                ("from", "".into()),
+                ("to", "".into()),
+            ],
+            admins,
+        ),
+        (
             "set_user_active",
             vec![("login", "khong-co@vi.du".into()), ("active", "false".into())],
             organizers,
@@ -303,6 +313,7 @@ async fn roles_are_enforced_on_every_protected_function() {
             "GET /ban-to-chuc/xuat",
             "GET /healthz",
             "GET /metrics",
+            "GET /quan-tri/nhat-ky/xuat",
             "GET /quan-tri/xuat",
             "GET /truc-tiep/qr/{code}",
             "GET /truc-tiep/ws/{code}",
@@ -374,6 +385,13 @@ async fn roles_are_enforced_on_every_protected_function() {
         assert_eq!(r.status().as_u16(), want, "report export as {who}");
         let r = client.get("/ban-to-chuc/chung-ket/xuat?id=khong-co").await;
         assert_eq!(r.status().as_u16(), want, "final export as {who}");
+        let r = client.get("/quan-tri/nhat-ky/xuat").await;
+        let want = match who {
+            "admin" => 200,
+            "anonymous" => 401,
+            _ => 403,
+        };
+        assert_eq!(r.status().as_u16(), want, "audit export as {who}");
         let r = client.get("/metrics").await;
         assert_eq!(r.status().as_u16(), 403, "metrics without the token as {who}");
         let r = client.get("/truc-tiep/qr/KHONGCOMA00").await;

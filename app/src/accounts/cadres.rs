@@ -63,6 +63,19 @@ pub async fn cadre_confirm(id: String) -> Result<CadreRegistration, AppError> {
         })?;
     let creds = store::users::create_many(&st.db, &rows, &upload.id).await?;
     tracing::info!(upload = %upload.id, user = %user.id, count = creds.len(), "cadres registered in bulk");
+    crate::audit::record(&st, &user, store::audit::Change {
+        after: Some(serde_json::json!({
+            "file": upload.file_name,
+            "logins": creds.iter().map(|c| c.login.as_str()).collect::<Vec<_>>(),
+        })),
+        ..crate::audit::change(
+            "cadres.register",
+            "upload",
+            &upload.id,
+            format!("Đăng ký {} thí sinh từ tệp «{}»", creds.len(), upload.file_name),
+        )
+    })
+    .await;
     let creds: Vec<CredentialView> = creds
         .into_iter()
         .map(|c| CredentialView {

@@ -51,6 +51,18 @@ pub async fn set_user_active(login: String, active: bool) -> Result<(), AppError
     }
     store::users::set_active(&st.db, &user.id, active).await?;
     tracing::info!(by = %me.id, user = %user.id, active, "account activation changed");
+    let what = if active { "Mở khóa tài khoản" } else { "Khóa tài khoản" };
+    crate::audit::record(&st, &me, hoithi_core::store::audit::Change {
+        before: Some(serde_json::json!({ "active": !user.deactivated })),
+        after: Some(serde_json::json!({ "active": active })),
+        ..crate::audit::change(
+            "account.active",
+            "user",
+            &user.id,
+            format!("{what} {} ({})", user.full_name, user.login),
+        )
+    })
+    .await;
     Ok(())
 }
 
@@ -67,6 +79,17 @@ pub async fn merge_users(keep: String, duplicate: String) -> Result<Merged, AppE
     }
     let merged = store::users::merge(&st.db, &kept.id, &dup.id).await?;
     tracing::info!(by = %me.id, keep = %kept.id, duplicate = %dup.id, attempts = merged.attempts, "accounts merged");
+    crate::audit::record(&st, &me, hoithi_core::store::audit::Change {
+        before: Some(serde_json::json!({ "duplicate": dup.login, "keep": kept.login })),
+        after: Some(serde_json::json!({ "attempts_moved": merged.attempts, "finalists_moved": merged.finalists })),
+        ..crate::audit::change(
+            "account.merge",
+            "user",
+            &kept.id,
+            format!("Gộp tài khoản {} vào {} ({})", dup.login, kept.login, kept.full_name),
+        )
+    })
+    .await;
     Ok(Merged {
         attempts: merged.attempts,
         finalists: merged.finalists,

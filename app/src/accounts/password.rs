@@ -121,6 +121,13 @@ pub async fn reset_password(login: String) -> Result<ResetView, AppError> {
     store::users::set_password(&st.db, &user.id, &password, true).await?;
     store::sessions::delete_others(&st.db, &user.id, None).await?;
     tracing::info!(by = %me.id, user = %user.id, "password reset");
+    crate::audit::record(&st, &me, crate::audit::change(
+        "account.reset",
+        "user",
+        &user.id,
+        format!("Cấp lại mật khẩu tạm cho {} ({})", user.full_name, user.login),
+    ))
+    .await;
     Ok(ResetView {
         full_name: user.full_name,
         login: user.login,

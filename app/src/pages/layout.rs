@@ -22,6 +22,7 @@ pub fn Header() -> impl IntoView {
                                     {bank.then(|| view! { <A href="/quan-tri/ngan-hang">"Ngân hàng câu hỏi"</A> })}
                                     {admin.then(|| view! { <A href="/quan-tri/don-vi">"Đơn vị"</A> })}
                                     {admin.then(|| view! { <A href="/quan-tri/nguoi-dung">"Người dùng"</A> })}
+                                    {admin.then(|| view! { <A href="/quan-tri/nhat-ky">"Nhật ký"</A> })}
                                     {u.must_change_password.then(|| view! { <MustChange/> })}
                                     <A href="/doi-mat-khau" attr:class="who" attr:title=u.role.label()>{u.full_name.clone()}</A>
                                     <ActionForm action=auth.logout attr:class="inline">
