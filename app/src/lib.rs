@@ -2,6 +2,7 @@
 //! Hội thi's web UI: Leptos pages rendered on the server and hydrated in the
 //! browser, the server functions behind them and the types they share.
 
+pub mod accommodations;
 pub mod accounts;
 pub mod api;
 pub mod audit;

@@ -53,13 +53,31 @@ fn summary(a: &attempts::AttemptRecord) -> AttemptSummary {
     }
 }
 
+/// A round as it holds for `user`: with their accommodations applied (more
+/// time, more attempts, a later closing), and what they are.
+#[cfg(feature = "ssr")]
+pub async fn for_person(
+    db: &store::Db,
+    r: rounds::RoundRecord,
+    user: &store::users::UserRecord,
+) -> Result<(rounds::RoundRecord, hoithi_core::round::accommodation::Accommodation), AppError> {
+    let acc = store::accommodations::for_person(db, &r.id, &user.id, user.unit_id.as_deref()).await?;
+    if acc.is_none() {
+        return Ok((r, acc));
+    }
+    let rules = acc.apply(&r.rules);
+    Ok((rounds::RoundRecord { rules, ..r }, acc))
+}
+
 #[cfg(feature = "ssr")]
 async fn my_round(
     db: &store::Db,
     r: rounds::RoundRecord,
-    user_id: &str,
+    user: &store::users::UserRecord,
     now: i64,
 ) -> Result<MyRound, AppError> {
+    let (r, acc) = for_person(db, r, user).await?;
+    let user_id = &user.id;
     let mine = attempts::of_user(db, &r.id, user_id).await?;
     let open_attempt = mine
         .iter()
@@ -70,6 +88,7 @@ async fn my_round(
         attempts: mine.iter().map(summary).collect(),
         attempts_left,
         open_attempt,
+        accommodation: acc.describe(format_time),
         round: round_view(db, r, now).await?,
     })
 }
@@ -81,8 +100,19 @@ pub async fn my_rounds() -> Result<Vec<MyRound>, AppError> {
     let st = state()?;
     let now = now_ms();
     let mut out = Vec::new();
-    for r in rounds::list_current(&st.db, now).await? {
-        out.push(my_round(&st.db, r, &user.id, now).await?);
+    let mut current = rounds::list_current(&st.db, now).await?;
+    // Rounds closed for everyone else but open later for some (a unit whose
+    // network failed on the last evening): shown to those they are open to.
+    for id in store::accommodations::rounds_open_later(&st.db, now).await? {
+        if current.iter().all(|r| r.id != id) {
+            let r = rounds::get_one(&st.db, &id).await?;
+            if r.published && for_person(&st.db, r.clone(), &user).await?.0.rules.closes_at > now {
+                current.push(r);
+            }
+        }
+    }
+    for r in current {
+        out.push(my_round(&st.db, r, &user, now).await?);
     }
     Ok(out)
 }
@@ -95,7 +125,7 @@ pub async fn round_info(id: String) -> Result<MyRound, AppError> {
     if !r.published && !ORGANIZERS.contains(&user.role) {
         return Err(AppError::NotFound);
     }
-    my_round(&st.db, r, &user.id, now_ms()).await
+    my_round(&st.db, r, &user, now_ms()).await
 }
 
 /// Starts (or resumes) the caller's attempt and goes to it.
@@ -107,6 +137,7 @@ pub async fn start_attempt(round_id: String) -> Result<String, AppError> {
     ssr::rate_limit(&format!("start:ip:{}", ssr::client_ip()), 60)?;
     ssr::rate_limit(&format!("start:user:{}", user.id), 10)?;
     let round = rounds::get_one(&st.db, &round_id).await?;
+    let (round, _) = for_person(&st.db, round, &user).await?;
     let attempt = attempts::start(&st.db, &round, &user.id, now_ms()).await?;
     leptos_axum::redirect(&format!("/bai-thi/{}", attempt.id));
     Ok(attempt.id)
@@ -554,6 +585,15 @@ pub async fn round_action(
                 ));
             }
             rounds::set_closes_at(&st.db, &round_id, t).await?
+        }
+        "publish_key" | "publish_results"
+            if store::accommodations::latest_closing(&st.db, &round_id)
+                .await?
+                .is_some_and(|t| t > now) =>
+        {
+            return Err(ssr::invalid(
+                "Một số thí sinh hoặc đơn vị được lùi hạn chót; chỉ công bố sau hạn chót muộn nhất".into(),
+            ));
         }
         "publish_key" if closed => {
             // An attempt still open (its deadline plus grace not yet past)

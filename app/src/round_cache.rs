@@ -67,6 +67,12 @@ pub struct Lookup<T> {
 }
 
 impl<T> RoundCache<T> {
+    /// Drops a round's entry (something its results depend on changed
+    /// outside its row).
+    pub fn forget(&self, id: &str) {
+        self.slots.lock().expect("round cache lock").remove(id);
+    }
+
     fn slot(&self, id: &str) -> Slot<T> {
         let mut slots = self.slots.lock().expect("round cache lock");
         if slots.len() >= MAX_ROUNDS && !slots.contains_key(id) {
@@ -105,8 +111,11 @@ impl<T> RoundCache<T> {
         // Settled: closed long enough ago and no attempt unfinished (however
         // long past its deadline), so no
         // attempt can finish after this computation.
+        let last_close = hoithi_core::store::accommodations::latest_closing(db, &round.id)
+            .await?
+            .map_or(round.rules.closes_at, |t| t.max(round.rules.closes_at));
         let settled = round.phase(now) == Phase::Closed
-            && now > round.rules.closes_at + SETTLE_MS
+            && now > last_close + SETTLE_MS
             && attempts::in_progress(db, &round.id, i64::MIN / 2).await? == 0;
         let value = Arc::new(compute().await?);
         *entry = Some(Entry {
@@ -127,4 +136,11 @@ impl<T> RoundCache<T> {
 pub struct RoundCaches {
     pub ranking: RoundCache<RoundResults>,
     pub dashboard: RoundCache<Dashboard>,
+}
+
+impl RoundCaches {
+    pub fn forget(&self, round_id: &str) {
+        self.ranking.forget(round_id);
+        self.dashboard.forget(round_id);
+    }
 }

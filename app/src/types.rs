@@ -190,6 +190,9 @@ pub struct MyRound {
     pub attempts: Vec<AttemptSummary>,
     pub attempts_left: i64,
     pub open_attempt: Option<String>,
+    /// What the organizers granted this person, in Vietnamese ("" if nothing).
+    #[serde(default)]
+    pub accommodation: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

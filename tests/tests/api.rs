@@ -174,6 +174,21 @@ async fn roles_are_enforced_on_every_protected_function() {
         ),
         ("reset_password", vec![("login", "khong-co@vi.du".into())], organizers),
         ("logout_others", vec![], signed_in),
+        ("list_accommodations", vec![("round_id", "khong-co".into())], organizers),
+        (
+            "add_accommodation",
+            vec![
+                ("round_id", "khong-co".into()),
+                ("login", "".into()),
+                ("unit_id", "".into()),
+                ("extra_minutes", "5".into()),
+                ("extra_attempts", "0".into()),
+                ("closes_at", "".into()),
+                ("reason", "thử".into()),
+            ],
+            organizers,
+        ),
+        ("remove_accommodation", id("khong-co"), organizers),
         (
             "audit_log",
             vec![

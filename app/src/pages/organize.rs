@@ -271,6 +271,9 @@ pub fn RoundAdminPage() -> impl IntoView {
                         }
                     })}
                     {action_error(act.value())}
+                    {(r.published && !r.key_published && !r.results_published).then(|| view! {
+                        <crate::accommodations::AccommodationsPanel round_id=r.id.clone()/>
+                    })}
                     <Suspense fallback=loading>
                         {move || Suspend::new(async move {
                             match dashboard.await {

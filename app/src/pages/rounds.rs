@@ -77,6 +77,11 @@ pub fn RoundPage() -> impl IntoView {
                 view! {
                     <h1>{rules.name.clone()}</h1>
                     <p class="muted">{r.contest_name.clone()} " " {phase_tag(r.phase)}</p>
+                    {(!m.accommodation.is_empty()).then(|| view! {
+                        <div class="alert ok" role="status" data-accommodation="1">
+                            "Ban tổ chức dành riêng cho bạn: " {m.accommodation.clone()} "."
+                        </div>
+                    })}
                     <dl class="facts">
                         <dt>"Thời gian mở"</dt><dd>{format!("{} – {}", format_time(rules.opens_at), format_time(rules.closes_at))}</dd>
                         <dt>"Số câu mỗi lượt"</dt><dd>{rules.questions_per_attempt}</dd>

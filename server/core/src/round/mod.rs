@@ -3,6 +3,7 @@
 //! ranking, prizes, finalists and question statistics. No web or database
 //! types, so every rule is unit-tested directly.
 
+pub mod accommodation;
 pub mod draw;
 pub mod grading;
 pub mod ranking;

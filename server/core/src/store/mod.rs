@@ -2,6 +2,7 @@
 //! driver: one portable SQL dialect (`$n` parameters in order, TEXT ids,
 //! BIGINT times), so switching is a `DATABASE_URL` change.
 
+pub mod accommodations;
 pub mod attempts;
 pub mod audit;
 pub mod batch;
