@@ -10,6 +10,7 @@ pub mod charts;
 pub mod error;
 pub mod live_api;
 pub mod live_client;
+pub mod participation;
 pub mod pages;
 pub mod round_api;
 pub mod types;

@@ -316,6 +316,9 @@ struct ReportQuery {
     /// … or a contest's unit leaderboard (`don-vi`) or overall ranking (`xep-hang`).
     cuoc_thi: Option<String>,
     bang: String,
+    /// With `vong` and `bang=chua-tham-gia`: the unit whose subtree to list.
+    #[serde(rename = "don-vi", default)]
+    don_vi: String,
 }
 
 /// Any organizer table as `.xlsx`: the same rows the page shows.
@@ -332,6 +335,10 @@ async fn export_report(
     let heavy = app::ssr::heavy_key(Some(&user.id), "");
     let table: Result<Option<app::types::TableView>, app::error::AppError> = async {
         match (&q.vong, &q.cuoc_thi) {
+            (Some(id), _) if q.bang == "chua-tham-gia" => {
+                app::ssr::heavy(&st, &heavy)?;
+                Ok(Some(app::participation::table(&st.db, id, &q.don_vi).await?))
+            }
             (Some(id), _) => {
                 let round = store::rounds::get_one(&st.db, id).await?;
                 let d = app::ssr_reports::cached_dashboard(&st, round, now, &heavy).await?;
@@ -362,6 +369,9 @@ async fn export_report(
         }
         Err(e @ app::error::AppError::TooManyRequests) => {
             return plain(StatusCode::TOO_MANY_REQUESTS, &e.to_string())
+        }
+        Err(app::error::AppError::Invalid(m)) => {
+            return plain(StatusCode::UNPROCESSABLE_ENTITY, &m)
         }
         Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };

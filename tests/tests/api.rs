@@ -190,6 +190,11 @@ async fn roles_are_enforced_on_every_protected_function() {
         ),
         ("remove_accommodation", id("khong-co"), organizers),
         (
+            "not_taken",
+            vec![("round_id", "khong-co".into()), ("unit_id", "".into())],
+            organizers,
+        ),
+        (
             "audit_log",
             vec![
                 ("action", "".into()),

@@ -271,6 +271,9 @@ pub fn RoundAdminPage() -> impl IntoView {
                         }
                     })}
                     {action_error(act.value())}
+                    {r.published.then(|| view! {
+                        <crate::participation::NotTakenPanel round_id=r.id.clone()/>
+                    })}
                     {(r.published && !r.key_published && !r.results_published).then(|| view! {
                         <crate::accommodations::AccommodationsPanel round_id=r.id.clone()/>
                     })}

@@ -655,3 +655,4 @@ pub async fn of_round_count(db: &Db, round_id: &str) -> Result<i64> {
             .await?,
     )
 }
+

@@ -11,6 +11,7 @@ pub mod finals;
 pub mod questions;
 pub mod results;
 pub mod rounds;
+pub mod participation;
 pub mod seed;
 pub mod sessions;
 pub mod units;

@@ -99,3 +99,57 @@ pub async fn apply(db: &Db, rows: &[UnitRow], upload_id: &str) -> Result<(usize,
     tx.commit().await?;
     Ok((added, updated))
 }
+
+/// `root` and every unit under it (ids), from the whole tree.
+pub fn subtree(units: &[UnitRecord], root: &str) -> Vec<String> {
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+    for u in units {
+        if let Some(p) = u.parent_id.as_deref() {
+            children.entry(p).or_default().push(&u.id);
+        }
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(u) = stack.pop() {
+        if out.iter().any(|x| x == u) {
+            continue;
+        }
+        out.push(u.to_string());
+        if let Some(c) = children.get(u) {
+            stack.extend(c.iter().copied());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: &str, parent: Option<&str>) -> UnitRecord {
+        UnitRecord {
+            id: id.into(),
+            code: id.into(),
+            name: id.into(),
+            kind: UnitKind::Commune,
+            parent_id: parent.map(String::from),
+            headcount: 0,
+        }
+    }
+
+    #[test]
+    fn subtree_holds_the_root_and_everything_under_it() {
+        let tree = [
+            unit("city", None),
+            unit("uh", Some("city")),
+            unit("vd", Some("uh")),
+            unit("pt", Some("uh")),
+            unit("ml", Some("city")),
+        ];
+        let mut s = subtree(&tree, "uh");
+        s.sort();
+        assert_eq!(s, ["pt", "uh", "vd"]);
+        assert_eq!(subtree(&tree, "vd"), ["vd"]);
+        assert_eq!(subtree(&tree, "city").len(), 5);
+    }
+}
