@@ -45,6 +45,15 @@ macro_rules! lazy_page {
             }
             fn view(_this: Self) -> AnyView {
                 use crate::pages::$module::$page;
+                // Effects run only in the browser, once this route's chunk
+                // is loaded and hydrated: browser tests wait for this mark
+                // before typing into the page.
+                Effect::new(move |_| {
+                    #[cfg(feature = "hydrate")]
+                    if let Some(body) = document().body() {
+                        let _ = body.set_attribute("data-lazy", stringify!($route));
+                    }
+                });
                 view! { <$page/> }.into_any()
             }
         }

@@ -66,6 +66,16 @@ async fn wait_hydrated(c: &Client) {
         .expect("the page hydrates: the WebAssembly bundle loads and runs");
 }
 
+/// Waits until a lazy route's own chunk is loaded and hydrated (its name
+/// in `lib.rs`): before that, typing reaches the DOM but not the page.
+async fn wait_route(c: &Client, route: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(&format!("body[data-lazy='{route}']")))
+        .await
+        .unwrap_or_else(|_| panic!("the {route} page hydrates"));
+}
+
 async fn wait_text(c: &Client, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -505,6 +515,7 @@ async fn an_organizer_sets_up_a_final_with_the_form() {
         .await
         .unwrap();
     wait_hydrated(&c).await;
+    wait_route(&c, "NewFinalRoute").await;
     wait_text(&c, "Rung chuông vàng").await;
     let seats: Vec<String> = (1..=16)
         .map(|s| format!("{s}; Thí sinh số {s}; Xã {}", (s + 3) / 4))
@@ -588,6 +599,7 @@ async fn a_cadre_with_a_reset_password_must_choose_a_new_one() {
     wait_css(&c, "[data-must-change='1']").await;
 
     wait_hydrated(&c).await;
+    wait_route(&c, "ChangePasswordRoute").await;
     fill(&c, "input[name='current']", &temp).await;
     fill(&c, "input[name='password']", "mat-khau-cua-toi").await;
     fill(&c, "input[name='password2']", "mat-khau-cua-toi").await;
