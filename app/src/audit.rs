@@ -142,14 +142,7 @@ pub fn AuditPage() -> impl IntoView {
     );
     let export = move || {
         let q = query.read();
-        let enc = |s: String| -> String {
-            s.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-                    _ => format!("%{b:02X}"),
-                })
-                .collect()
-        };
+        let enc = |s: String| crate::pages::urlencode(&s);
         format!(
             "/quan-tri/nhat-ky/xuat?thao-tac={}&nguoi={}&tu={}&den={}",
             enc(q.get("thao-tac").unwrap_or_default()),

@@ -575,3 +575,50 @@ pub async fn live_socket(
 pub fn new_device() -> String {
     hoithi_core::store::new_id().replace('-', "")
 }
+
+impl Server {
+    /// A contestant in `unit` (an id, or empty), created by the admin and
+    /// logged in.
+    pub async fn cadre_in(&self, admin: &Client, name: &str, login: &str, unit: &str) -> Client {
+        let (status, body) = admin
+            .call(
+                "create_user",
+                &[
+                    ("full_name", name),
+                    ("login", login),
+                    ("password", "mat-khau-123"),
+                    ("role", "contestant"),
+                    ("unit_id", unit),
+                    ("position", "Đảng viên"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let c = self.client();
+        c.login(login, "mat-khau-123").await;
+        c
+    }
+}
+
+/// Imports a unit tree from CSV as the admin; unit name → id.
+pub async fn import_units(admin: &Client, csv: &str) -> std::collections::HashMap<String, String> {
+    let (_, loc) = admin
+        .upload("units", "don-vi.csv", csv.as_bytes().to_vec(), "")
+        .await;
+    admin
+        .json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())])
+        .await;
+    admin
+        .json("list_units", &[])
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap().to_string(),
+                u["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}

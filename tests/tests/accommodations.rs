@@ -5,26 +5,6 @@
 
 use hoithi_tests::{setup_round, Client, Server};
 
-async fn cadre(s: &Server, admin: &Client, login: &str, unit: &str) -> Client {
-    let (status, body) = admin
-        .call(
-            "create_user",
-            &[
-                ("full_name", "Cán bộ thử"),
-                ("login", login),
-                ("password", "mat-khau-123"),
-                ("role", "contestant"),
-                ("unit_id", unit),
-                ("position", ""),
-            ],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let c = s.client();
-    c.login(login, "mat-khau-123").await;
-    c
-}
-
 async fn start(c: &Client, round: &str) -> (u16, String) {
     c.call("start_attempt", &[("round_id", round)]).await
 }
@@ -39,29 +19,14 @@ async fn extra_time_attempts_and_a_later_closing() {
     let s = Server::start().await;
     let admin = s.admin().await;
     let units = "Mã,Tên đơn vị,Cấp,Mã cấp trên,Số người\nUH,Huyện Ứng Hòa,Huyện,,2500\nVD,Thị trấn Vân Đình,Xã,UH,120\nPT,Xã Phương Tú,Xã,UH,100\n";
-    let (_, loc) = admin
-        .upload("units", "don-vi.csv", units.as_bytes().to_vec(), "")
-        .await;
-    admin
-        .json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())])
-        .await;
-    let list = admin.json("list_units", &[]).await;
-    let unit = |name: &str| {
-        list.as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let ids = hoithi_tests::import_units(&admin, units).await;
+    let unit = |name: &str| ids[name].clone();
     let (huyen, van_dinh) = (unit("Huyện Ứng Hòa"), unit("Thị trấn Vân Đình"));
     let organizer = s.user(&admin, "organizer", "0917000009").await;
     let round = setup_round(&organizer, "20", "1").await;
-    let a = cadre(&s, &admin, "0917000001", "").await;
-    let b = cadre(&s, &admin, "0917000002", "").await;
-    let c = cadre(&s, &admin, "0917000003", &van_dinh).await;
+    let a = s.cadre_in(&admin, "Cán bộ thử", "0917000001", "").await;
+    let b = s.cadre_in(&admin, "Cán bộ thử", "0917000002", "").await;
+    let c = s.cadre_in(&admin, "Cán bộ thử", "0917000003", &van_dinh).await;
 
     let grant = |login: &str, unit: &str, minutes: &str, attempts: &str, closes: &str, reason: &str| {
         let form: Vec<(String, String)> = [
@@ -141,7 +106,7 @@ async fn extra_time_attempts_and_a_later_closing() {
     );
     let (status, body) = start(&c, &round).await;
     assert_eq!(status, 200, "{body}");
-    let d = cadre(&s, &admin, "0917000004", "").await;
+    let d = s.cadre_in(&admin, "Cán bộ thử", "0917000004", "").await;
     let (status, body) = start(&d, &round).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("đã kết thúc"), "{body}");

@@ -1,27 +1,7 @@
 //! Who has not taken a round yet, per unit subtree (issue 11): on the page
 //! and as `.xlsx`, deactivated accounts left out. Through the real server.
 
-use hoithi_tests::{setup_round, Client, Server};
-
-async fn cadre(s: &Server, admin: &Client, name: &str, login: &str, unit: &str) -> Client {
-    let (status, body) = admin
-        .call(
-            "create_user",
-            &[
-                ("full_name", name),
-                ("login", login),
-                ("password", "mat-khau-123"),
-                ("role", "contestant"),
-                ("unit_id", unit),
-                ("position", "Đảng viên"),
-            ],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let c = s.client();
-    c.login(login, "mat-khau-123").await;
-    c
-}
+use hoithi_tests::{setup_round, Server};
 
 fn names(t: &serde_json::Value) -> Vec<String> {
     t["rows"]
@@ -37,23 +17,8 @@ async fn a_units_cadres_who_have_not_taken_the_round() {
     let s = Server::start().await;
     let admin = s.admin().await;
     let units = "Mã,Tên đơn vị,Cấp,Mã cấp trên,Số người\nUH,Huyện Ứng Hòa,Huyện,,2500\nVD,Thị trấn Vân Đình,Xã,UH,120\nPT,Xã Phương Tú,Xã,UH,100\nML,Huyện Mê Linh,Huyện,,2000\n";
-    let (_, loc) = admin
-        .upload("units", "don-vi.csv", units.as_bytes().to_vec(), "")
-        .await;
-    admin
-        .json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())])
-        .await;
-    let list = admin.json("list_units", &[]).await;
-    let unit = |name: &str| {
-        list.as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let ids = hoithi_tests::import_units(&admin, units).await;
+    let unit = |name: &str| ids[name].clone();
     let (uh, vd, pt, ml) = (
         unit("Huyện Ứng Hòa"),
         unit("Thị trấn Vân Đình"),
@@ -62,11 +27,11 @@ async fn a_units_cadres_who_have_not_taken_the_round() {
     );
     let organizer = s.user(&admin, "organizer", "0918000009").await;
     let round = setup_round(&organizer, "20", "1").await;
-    let an = cadre(&s, &admin, "An", "0918000001", &vd).await;
-    let _binh = cadre(&s, &admin, "Bình", "0918000002", &vd).await;
-    let _chi = cadre(&s, &admin, "Chi", "0918000003", &pt).await;
-    let _dung = cadre(&s, &admin, "Dũng", "0918000004", &ml).await;
-    let _em = cadre(&s, &admin, "Em", "0918000005", &pt).await;
+    let an = s.cadre_in(&admin, "An", "0918000001", &vd).await;
+    let _binh = s.cadre_in(&admin, "Bình", "0918000002", &vd).await;
+    let _chi = s.cadre_in(&admin, "Chi", "0918000003", &pt).await;
+    let _dung = s.cadre_in(&admin, "Dũng", "0918000004", &ml).await;
+    let _em = s.cadre_in(&admin, "Em", "0918000005", &pt).await;
     organizer
         .json("set_user_active", &[("login", "0918000005"), ("active", "false")])
         .await;

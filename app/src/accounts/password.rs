@@ -20,15 +20,8 @@ pub fn change_page(next: &str) -> String {
     if next == "/" || next.is_empty() {
         "/doi-mat-khau".into()
     } else {
-        let q: String = next
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
+        // A path's slashes need no escaping in a query.
+        let q = crate::pages::urlencode(next).replace("%2F", "/");
         format!("/doi-mat-khau?next={q}")
     }
 }

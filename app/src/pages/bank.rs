@@ -1,5 +1,5 @@
 use crate::api::*;
-use crate::pages::{action_error, error_view, loading};
+use crate::pages::{action_error, error_view, loading, urlencode};
 use crate::types::{format_time, QuestionItem};
 use hoithi_core::model::{Difficulty, QuestionDraft, QuestionKind};
 use hoithi_core::taxonomy::{self, TOPICS};
@@ -287,17 +287,6 @@ pub fn QuestionListPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn question_row(q: QuestionItem) -> impl IntoView {
