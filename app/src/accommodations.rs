@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     crate::ssr::{self, caps},
-    hoithi_core::model::Role,
     hoithi_core::round::accommodation::Accommodation,
     hoithi_core::store::{self, accommodations::Target},
 };
@@ -27,15 +26,10 @@ pub struct AccommodationView {
     pub created_at: i64,
 }
 
-#[cfg(feature = "ssr")]
-const ORGANIZERS: &[Role] = &[Role::Admin, Role::Organizer];
-
 #[server(prefix = "/api", endpoint = "list_accommodations")]
 pub async fn list_accommodations(round_id: String) -> Result<Vec<AccommodationView>, AppError> {
-    ssr::require(ORGANIZERS).await?;
+    crate::access::manage_round(&round_id).await?;
     let st = ssr::state()?;
-    ssr::cap(&round_id, caps::ID, "Vòng thi")?;
-    store::rounds::get_one(&st.db, &round_id).await?;
     Ok(store::accommodations::list(&st.db, &round_id)
         .await?
         .into_iter()
@@ -65,14 +59,12 @@ pub async fn add_accommodation(
     closes_at: String,
     reason: String,
 ) -> Result<String, AppError> {
-    let me = ssr::require(ORGANIZERS).await?;
-    let st = ssr::state()?;
-    ssr::cap(&round_id, caps::ID, "Vòng thi")?;
     ssr::cap(&login, caps::LOGIN, "Tài khoản")?;
     ssr::cap(&unit_id, caps::ID, "Đơn vị")?;
     ssr::cap(&closes_at, caps::ID, "Hạn chót mới")?;
     ssr::cap(&reason, 1_000, "Lý do")?;
-    let round = store::rounds::get_one(&st.db, &round_id).await?;
+    let (access, round) = crate::access::manage_round(&round_id).await?;
+    let st = ssr::state()?;
     if round.key_published || round.results_published {
         return Err(ssr::invalid(
             "Đáp án hoặc kết quả đã được công bố: không thể dành thêm thời gian hay lượt thi".into(),
@@ -112,6 +104,11 @@ pub async fn add_accommodation(
                 ssr::set_status(http::StatusCode::NOT_FOUND);
                 return Err(AppError::Invalid(format!("Không có tài khoản \"{norm}\"")));
             };
+            // Only someone the contest covers.
+            if !access.sees(u.unit_id.as_deref()) {
+                ssr::set_status(http::StatusCode::FORBIDDEN);
+                return Err(AppError::Forbidden);
+            }
             (u.id.clone(), format!("{} ({})", u.full_name, u.login), "user", u.id)
         }
         ("", u) => {
@@ -120,11 +117,16 @@ pub async fn add_accommodation(
                 .into_iter()
                 .find(|x| x.id == u)
                 .ok_or_else(|| ssr::invalid("Đơn vị không tồn tại".into()))?;
+            if !access.sees(Some(&unit.id)) {
+                ssr::set_status(http::StatusCode::FORBIDDEN);
+                return Err(AppError::Forbidden);
+            }
             (unit.id.clone(), format!("đơn vị {}", unit.name), "unit", unit.id)
         }
         _ => return Err(ssr::invalid("Chọn thí sinh hoặc đơn vị, không chọn cả hai".into())),
     };
     let target_ref = if kind == "user" { Target::Person(&target) } else { Target::Unit(&target) };
+    let me = access.caller.user;
     let id = store::accommodations::add(&st.db, &round_id, target_ref, grant, &reason, &me.id, store::now_ms()).await?;
     st.round_cache.forget(&round_id);
     crate::audit::record(&st, &me, store::audit::Change {
@@ -146,9 +148,15 @@ pub async fn add_accommodation(
 
 #[server(prefix = "/api", endpoint = "remove_accommodation")]
 pub async fn remove_accommodation(id: String) -> Result<(), AppError> {
-    let me = ssr::require(ORGANIZERS).await?;
+    let caller = crate::access::staff().await?;
     let st = ssr::state()?;
     ssr::cap(&id, caps::ID, "Mục")?;
+    let row = store::accommodations::one(&st.db, &id).await?;
+    let (access, _) = crate::access::round_of(&st, caller, &row.round_id).await?;
+    if !access.manage {
+        return Err(crate::access::forbidden());
+    }
+    let me = access.caller.user;
     let gone = store::accommodations::remove(&st.db, &id).await?;
     st.round_cache.forget(&gone.round_id);
     crate::audit::record(&st, &me, store::audit::Change {

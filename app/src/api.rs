@@ -14,8 +14,6 @@ use {
 };
 
 #[cfg(feature = "ssr")]
-const BANK_READERS: &[Role] = &[Role::Admin, Role::Organizer];
-#[cfg(feature = "ssr")]
 const ADMIN: &[Role] = &[Role::Admin];
 
 /// Whether a bank reader may see the answer keys: admins, and organizers an
@@ -175,11 +173,7 @@ pub async fn list_contests() -> Result<Vec<ContestView>, AppError> {
     Ok(store::contests::list(&st.db)
         .await?
         .into_iter()
-        .map(|c| ContestView {
-            id: c.id,
-            name: c.name,
-            description: c.description,
-        })
+        .map(ContestView::from)
         .collect())
 }
 
@@ -193,7 +187,7 @@ pub async fn list_questions(
     retired: bool,
     page: i64,
 ) -> Result<QuestionPage, AppError> {
-    let user = require(BANK_READERS).await?;
+    let user = crate::access::staff().await?.user;
     let st = state()?;
     ssr::cap(&q, ssr::caps::TEXT, "Từ khóa")?;
     ssr::cap(&topic, ssr::caps::ID, "Chủ đề")?;
@@ -221,7 +215,7 @@ pub async fn list_questions(
 
 #[server(prefix = "/api", endpoint = "bank_stats")]
 pub async fn bank_stats() -> Result<Vec<BankStat>, AppError> {
-    require(BANK_READERS).await?;
+    crate::access::staff().await?;
     let st = state()?;
     Ok(crate::ssr_views::bank_stats(
         store::questions::stats(&st.db).await?,
@@ -230,7 +224,7 @@ pub async fn bank_stats() -> Result<Vec<BankStat>, AppError> {
 
 #[server(prefix = "/api", endpoint = "get_question")]
 pub async fn get_question(id: String) -> Result<QuestionDetail, AppError> {
-    let user = require(BANK_READERS).await?;
+    let user = crate::access::staff().await?.user;
     let st = state()?;
     ssr::cap(&id, ssr::caps::ID, "Mã câu hỏi")?;
     let row = store::questions::get_one(&st.db, &id).await?;
@@ -387,11 +381,23 @@ pub async fn unit_confirm(id: String) -> Result<(usize, usize), AppError> {
 
 #[server(prefix = "/api", endpoint = "list_users")]
 pub async fn list_users(q: String) -> Result<Vec<UserView>, AppError> {
-    require(ADMIN).await?;
+    let caller = crate::access::staff().await?;
     let st = state()?;
-    Ok(store::users::list(&st.db, &q, 200)
+    ssr::cap(&q, ssr::caps::NAME, "Từ khóa")?;
+    if caller.scope.admin {
+        return Ok(store::users::list(&st.db, &q, 200)
+            .await?
+            .into_iter()
+            .map(UserView::from)
+            .collect());
+    }
+    // An organizer sees the people of the units they manage.
+    let reach = caller.scope.people();
+    Ok(store::users::list(&st.db, &q, 5_000)
         .await?
         .into_iter()
+        .filter(|u| reach.allows(&caller.tree, u.unit_id.as_deref()))
+        .take(200)
         .map(UserView::from)
         .collect())
 }

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     crate::ssr::{self, caps, AppState},
-    hoithi_core::model::Role,
     hoithi_core::store::{self, audit, users::UserRecord},
 };
 
@@ -118,7 +117,19 @@ pub fn view_of(e: audit::Entry) -> AuditView {
     }
 }
 
-/// The newest 500 entries matching the filter (admins).
+/// What of the log `caller` reads: admins all of it, organizers the
+/// entries of the contests they run (none when they run none).
+#[cfg(feature = "ssr")]
+pub async fn scoped(st: &ssr::AppState, caller: &crate::access::Caller, f: &mut audit::Filter) -> Result<(), AppError> {
+    if !caller.scope.admin {
+        let all = hoithi_core::store::grants::contest_owners(&st.db).await?;
+        f.within = Some(crate::access::managed(caller, &all).into_iter().map(String::from).collect());
+    }
+    Ok(())
+}
+
+/// The newest 500 entries matching the filter: admins all, contest
+/// organizers their contests'.
 #[server(prefix = "/api", endpoint = "audit_log")]
 pub async fn audit_log(
     action: String,
@@ -126,9 +137,10 @@ pub async fn audit_log(
     from: String,
     to: String,
 ) -> Result<Vec<AuditView>, AppError> {
-    ssr::require(&[Role::Admin]).await?;
+    let caller = crate::access::staff().await?;
     let st = ssr::state()?;
-    let f = filter(&action, &actor, &from, &to, 500)?;
+    let mut f = filter(&action, &actor, &from, &to, 500)?;
+    scoped(&st, &caller, &mut f).await?;
     Ok(audit::list(&st.db, &f).await?.into_iter().map(view_of).collect())
 }
 

@@ -2,12 +2,16 @@
 //! Hội thi's web UI: Leptos pages rendered on the server and hydrated in the
 //! browser, the server functions behind them and the types they share.
 
+#[cfg(feature = "ssr")]
+pub mod access;
 pub mod accommodations;
 pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod charts;
+pub mod contests;
 pub mod error;
+pub mod grants;
 pub mod live_api;
 pub mod live_client;
 pub mod participation;
@@ -69,6 +73,7 @@ lazy_page!(ImportPreviewRoute, bank, ImportPreviewPage);
 lazy_page!(UnitsRoute, units, UnitsPage);
 lazy_page!(UnitPreviewRoute, units, UnitPreviewPage);
 lazy_page!(UsersRoute, users, UsersPage);
+lazy_page!(JudgingRoute, grants, JudgingPage);
 lazy_page!(ContestsRoute, organize, ContestsPage);
 lazy_page!(ContestRoute, organize, ContestPage);
 lazy_page!(OverallRankingRoute, organize, OverallRankingPage);
@@ -158,6 +163,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/quan-tri/don-vi") view={Lazy::<UnitsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/don-vi/nhap/:id") view={Lazy::<UnitPreviewRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/nguoi-dung") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/giam-khao") view={Lazy::<JudgingRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/nhat-ky") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/vong/:id") view=pages::rounds::RoundPage ssr=SsrMode::Async/>
                 <Route path=path!("/bai-thi/:id") view=pages::rounds::AttemptPage ssr=SsrMode::Async/>

@@ -11,15 +11,12 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
-    crate::ssr::{self, require, state},
+    crate::ssr::{self, state},
     crate::types::TableView,
     hoithi_core::live,
-    hoithi_core::model::Role,
     hoithi_core::store::{self, finals},
 };
 
-#[cfg(feature = "ssr")]
-const ORGANIZERS: &[Role] = &[Role::Admin, Role::Organizer];
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FinalRow {
@@ -135,11 +132,21 @@ fn outline(program: &live::Program, host: bool) -> Vec<OutlineSegment> {
 
 #[server(prefix = "/api", endpoint = "list_finals")]
 pub async fn list_finals() -> Result<Vec<FinalRow>, AppError> {
-    require(ORGANIZERS).await?;
+    let caller = crate::access::staff().await?;
     let st = state()?;
+    let owners: std::collections::HashMap<String, Option<String>> =
+        store::grants::contest_owners(&st.db).await?.into_iter().collect();
+    // The finals of the contests the caller runs.
     Ok(finals::list(&st.db)
         .await?
         .into_iter()
+        .filter(|f| {
+            let contest = f
+                .contest_id
+                .as_deref()
+                .map(|c| (c, owners.get(c).and_then(|o| o.as_deref())));
+            caller.scope.manages_final(&caller.tree, contest)
+        })
         .map(|f| FinalRow {
             id: f.id,
             name: f.name,
@@ -154,11 +161,12 @@ pub async fn list_finals() -> Result<Vec<FinalRow>, AppError> {
 /// its confirmed finalists in order.
 #[server(prefix = "/api", endpoint = "final_draft")]
 pub async fn final_draft(contest_id: String) -> Result<FinalSetup, AppError> {
-    require(ORGANIZERS).await?;
     let st = state()?;
     let (name, finalists) = if contest_id.is_empty() {
+        crate::access::staff().await?;
         ("Vòng chung kết".to_string(), String::new())
     } else {
+        crate::access::manage_contest(&contest_id).await?;
         let c = store::contests::get_one(&st.db, &contest_id).await?;
         let list = store::results::finalists(&st.db, &contest_id).await?;
         let lines: Vec<String> = list
@@ -202,19 +210,28 @@ pub async fn create_final(
     prizes: String,
     segments: Vec<SegmentSpec>,
 ) -> Result<String, AppError> {
-    let me = require(ORGANIZERS).await?;
+    ssr::cap(&name, ssr::caps::NAME, "Tên vòng chung kết")?;
+    ssr::cap(&finalists, ssr::caps::LONG_TEXT, "Danh sách thí sinh")?;
+    ssr::cap(&judges, ssr::caps::TEXT, "Ban giám khảo")?;
+    ssr::cap(&prizes, ssr::caps::TEXT, "Cơ cấu giải")?;
+    let (me, contest) = if contest_id.is_empty() {
+        // A final of no contest is the city's.
+        let caller = crate::access::staff().await?;
+        if !caller.scope.city_wide() {
+            ssr::set_status(http::StatusCode::FORBIDDEN);
+            return Err(AppError::Forbidden);
+        }
+        (caller.user, None)
+    } else {
+        let a = crate::access::manage_contest(&contest_id).await?;
+        (a.caller.user, Some(contest_id.as_str()))
+    };
     let st = state()?;
     let name = hoithi_core::text::clean(&name);
     let mut errors = Vec::new();
     if name.is_empty() {
         errors.push("Cần đặt tên cho vòng chung kết".to_string());
     }
-    let contest = if contest_id.is_empty() {
-        None
-    } else {
-        store::contests::get_one(&st.db, &contest_id).await?;
-        Some(contest_id.as_str())
-    };
     let finalists = live::build::parse_finalists(&finalists).unwrap_or_else(|e| {
         errors.extend(e);
         Vec::new()
@@ -286,22 +303,24 @@ pub async fn standings_table(db: &store::Db, id: &str) -> Result<TableView, AppE
 /// Ends a final: host, seat and judge codes stop working.
 #[server(prefix = "/api", endpoint = "end_final")]
 pub async fn end_final(id: String) -> Result<(), AppError> {
-    let user = require(ORGANIZERS).await?;
+    let (caller, rec) = crate::access::manage_final(&id).await?;
+    let user = caller.user;
     let st = state()?;
-    ssr::cap(&id, ssr::caps::ID, "Mã vòng chung kết")?;
     finals::end(&st.db, &id, store::now_ms()).await?;
     tracing::info!(final_id = %id, user = %user.id, "final ended");
-    crate::audit::record(&st, &user, crate::audit::change("final.end", "final", &id, "Kết thúc vòng chung kết; mã màn hình hết hiệu lực".into()))
-        .await;
+    crate::audit::record(&st, &user, store::audit::Change {
+        contest_id: rec.contest_id.as_deref(),
+        ..crate::audit::change("final.end", "final", &id, "Kết thúc vòng chung kết; mã màn hình hết hiệu lực".into())
+    })
+    .await;
     Ok(())
 }
 
 /// Set-up, codes, standings and the full log of a final, for organizers.
 #[server(prefix = "/api", endpoint = "final_detail")]
 pub async fn final_detail(id: String) -> Result<FinalInfo, AppError> {
-    require(ORGANIZERS).await?;
+    let (_, rec) = crate::access::manage_final(&id).await?;
     let st = state()?;
-    let rec = finals::get_one(&st.db, &id).await?;
     let log = finals::log(&st.db, &id).await?;
     let events: Vec<live::Event> = log.iter().map(|(e, _)| e.clone()).collect();
     let state = live::replay(&rec.program, &events);

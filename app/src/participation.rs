@@ -10,18 +10,30 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     crate::ssr::{self, caps},
-    hoithi_core::model::Role,
     hoithi_core::store::{self, participation, units},
 };
 
-/// The table, for the page and the export (`unit_id` empty: everyone).
+/// The table, for the page and the export (`unit_id` empty: everyone the
+/// caller sees in the round's contest).
 #[cfg(feature = "ssr")]
-pub async fn table(db: &store::Db, round_id: &str, unit_id: &str) -> Result<TableView, AppError> {
-    ssr::cap(round_id, caps::ID, "Vòng thi")?;
+pub async fn table(
+    st: &ssr::AppState,
+    access: &crate::access::ContestAccess,
+    round_id: &str,
+    unit_id: &str,
+) -> Result<TableView, AppError> {
     ssr::cap(unit_id, caps::ID, "Đơn vị")?;
+    let db = &st.db;
     let round = store::rounds::get_one(db, round_id).await?;
+    if !unit_id.is_empty() && !access.sees(Some(unit_id)) {
+        ssr::set_status(http::StatusCode::FORBIDDEN);
+        return Err(AppError::Forbidden);
+    }
     let (scope, title) = if unit_id.is_empty() {
-        (None, format!("Chưa tham gia – {}", round.rules.name))
+        (
+            crate::access::reach_units(st, &access.reach).await?,
+            format!("Chưa tham gia – {}", round.rules.name),
+        )
     } else {
         let all = units::list(db).await?;
         let name = all
@@ -45,10 +57,10 @@ pub async fn table(db: &store::Db, round_id: &str, unit_id: &str) -> Result<Tabl
 
 #[server(prefix = "/api", endpoint = "not_taken")]
 pub async fn not_taken(round_id: String, unit_id: String) -> Result<TableView, AppError> {
-    let me = ssr::require(&[Role::Admin, Role::Organizer]).await?;
+    let (access, _) = crate::access::round(&round_id).await?;
     let st = ssr::state()?;
-    ssr::heavy(&st, &ssr::heavy_key(Some(&me.id), ""))?;
-    table(&st.db, &round_id, &unit_id).await
+    ssr::heavy(&st, &ssr::heavy_key(Some(&access.caller.user.id), ""))?;
+    table(&st, &access, &round_id, &unit_id).await
 }
 
 #[component]

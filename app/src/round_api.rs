@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use {
     crate::ssr::{self, require, state},
     hoithi_core::model::Role,
-    hoithi_core::round::{rules, ReviewPolicy},
+    hoithi_core::round::ReviewPolicy,
     hoithi_core::store::{self, attempts, now_ms, results, rounds},
 };
 
@@ -111,8 +111,11 @@ pub async fn my_rounds() -> Result<Vec<MyRound>, AppError> {
             }
         }
     }
+    let eligible = crate::access::Eligibility::load(&st).await?;
     for r in current {
-        out.push(my_round(&st.db, r, &user, now).await?);
+        if eligible.allows(&r.contest_id, user.unit_id.as_deref()) {
+            out.push(my_round(&st.db, r, &user, now).await?);
+        }
     }
     Ok(out)
 }
@@ -121,9 +124,18 @@ pub async fn my_rounds() -> Result<Vec<MyRound>, AppError> {
 pub async fn round_info(id: String) -> Result<MyRound, AppError> {
     let user = require(ANYONE).await?;
     let st = state()?;
+    ssr::cap(&id, ssr::caps::ID, "Vòng thi")?;
     let r = rounds::get_one(&st.db, &id).await?;
-    if !r.published && !ORGANIZERS.contains(&user.role) {
-        return Err(AppError::NotFound);
+    // A draft is for who runs its contest.
+    if !r.published {
+        let runs = ORGANIZERS.contains(&user.role)
+            && crate::access::round_of(&st, crate::access::caller_for(&st, user.clone()).await?, &id)
+                .await
+                .is_ok_and(|(a, _)| a.manage);
+        if !runs {
+            ssr::set_status(http::StatusCode::NOT_FOUND);
+            return Err(AppError::NotFound);
+        }
     }
     my_round(&st.db, r, &user, now_ms()).await
 }
@@ -136,7 +148,9 @@ pub async fn start_attempt(round_id: String) -> Result<String, AppError> {
     // A script cannot flood a round with attempts from one address or account.
     ssr::rate_limit(&format!("start:ip:{}", ssr::client_ip()), 60)?;
     ssr::rate_limit(&format!("start:user:{}", user.id), 10)?;
+    ssr::cap(&round_id, ssr::caps::ID, "Vòng thi")?;
     let round = rounds::get_one(&st.db, &round_id).await?;
+    crate::access::require_eligible(&st, &round.contest_id, &user).await?;
     let (round, _) = for_person(&st.db, round, &user).await?;
     let attempt = attempts::start(&st.db, &round, &user.id, now_ms()).await?;
     leptos_axum::redirect(&format!("/bai-thi/{}", attempt.id));
@@ -366,7 +380,7 @@ fn review_item(i: attempts::ItemRecord, full: bool) -> ReviewItem {
 }
 
 #[cfg(feature = "ssr")]
-fn rank_views(rows: Vec<results::RankRow>, with_ids: bool) -> Vec<RankView> {
+pub(crate) fn rank_views(rows: Vec<results::RankRow>, with_ids: bool) -> Vec<RankView> {
     rows.into_iter()
         .map(|r| RankView {
             rank: r.rank,
@@ -394,7 +408,18 @@ pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
     ssr::cap(&id, 64, "Mã vòng thi")?;
     let round = rounds::get_one(&st.db, &id).await?;
     let user = ssr::current_user().await?;
-    let organizer = user.as_ref().is_some_and(|u| ORGANIZERS.contains(&u.role));
+    // Staff see the ranking before it is published, of the people they
+    // see in the contest; everyone else the published one.
+    let access = match &user {
+        Some(u) if ORGANIZERS.contains(&u.role) && !u.must_change_password => {
+            let caller = crate::access::caller_for(&st, u.clone()).await?;
+            let owner = store::grants::contest_owner(&st.db, &round.contest_id).await?;
+            let reach = caller.scope.contest_reach(&caller.tree, &round.contest_id, owner.as_deref());
+            (!reach.is_nobody()).then_some((caller, reach))
+        }
+        _ => None,
+    };
+    let organizer = access.is_some();
     if !organizer && !round.results_published {
         return Err(ssr::invalid("Kết quả vòng thi chưa được công bố".into()));
     }
@@ -411,7 +436,17 @@ pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
     Ok(Ranking {
         title: round.rules.name.clone(),
         perfect: Some(res.perfect),
-        rows: rank_views(res.rows.clone(), organizer),
+        rows: match &access {
+            Some((caller, reach)) => rank_views(
+                res.rows
+                    .iter()
+                    .filter(|r| reach.allows(&caller.tree, r.unit_id.as_deref()))
+                    .cloned()
+                    .collect(),
+                true,
+            ),
+            None => rank_views(res.rows.clone(), false),
+        },
     })
 }
 
@@ -420,330 +455,3 @@ pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
 async fn ranked(db: &store::Db, round: &rounds::RoundRecord) -> Result<results::RoundResults, AppError> {
     Ok(results::rank_round(&round.rules, &attempts::finished(db, &round.id).await?))
 }
-
-// ---- Organizers ----------------------------------------------------------
-
-#[server(prefix = "/api", endpoint = "create_contest")]
-pub async fn create_contest(name: String, description: String) -> Result<String, AppError> {
-    let me = require(ORGANIZERS).await?;
-    let st = state()?;
-    let name = hoithi_core::text::clean(&name);
-    if name.is_empty() {
-        return Err(ssr::invalid("Vui lòng đặt tên cuộc thi".into()));
-    }
-    let id =
-        store::contests::create(&st.db, &name, &hoithi_core::text::clean(&description)).await?;
-    crate::audit::record(&st, &me, store::audit::Change {
-        contest_id: Some(&id),
-        after: Some(serde_json::json!({ "name": name })),
-        ..crate::audit::change("contest.create", "contest", &id, format!("Tạo cuộc thi «{name}»"))
-    })
-    .await;
-    leptos_axum::redirect(&format!("/ban-to-chuc/cuoc-thi/{id}"));
-    Ok(id)
-}
-
-#[server(prefix = "/api", endpoint = "contest_detail")]
-pub async fn get_contest(id: String) -> Result<ContestDetail, AppError> {
-    require(ORGANIZERS).await?;
-    let st = state()?;
-    let c = store::contests::get_one(&st.db, &id).await?;
-    let now = now_ms();
-    let mut list = Vec::new();
-    for r in rounds::list(&st.db, &id).await? {
-        list.push(round_view(&st.db, r, now).await?);
-    }
-    let finalists = results::finalists(&st.db, &id)
-        .await?
-        .into_iter()
-        .map(|f| FinalistView {
-            position: f.position,
-            full_name: f.full_name,
-            unit_name: f.unit_name,
-            confirmed_at: f.confirmed_at,
-        })
-        .collect();
-    Ok(ContestDetail {
-        contest: ContestView {
-            id: c.id,
-            name: c.name,
-            description: c.description,
-        },
-        rounds: list,
-        finalists,
-    })
-}
-
-/// Creates (`round_id` empty) or updates a round. Times are Hà Nội local
-/// `datetime-local` values; the draw rule is checked against the bank.
-#[server(prefix = "/api", endpoint = "save_round")]
-#[allow(clippy::too_many_arguments)]
-pub async fn save_round(
-    contest_id: String,
-    round_id: String,
-    name: String,
-    opens_at: String,
-    closes_at: String,
-    questions: u32,
-    draw: String,
-    time_limit_minutes: f64,
-    attempts_allowed: u32,
-    counting: String,
-    review: String,
-    prediction: Option<String>,
-    prizes: String,
-) -> Result<String, AppError> {
-    let me = require(ORGANIZERS).await?;
-    let st = state()?;
-    let invalid = |v: Vec<String>| ssr::invalid(v.join("; "));
-    let rules = hoithi_core::round::RoundRules {
-        name: hoithi_core::text::clean(&name),
-        opens_at: parse_local_time(&opens_at)
-            .ok_or_else(|| ssr::invalid("Thời điểm mở không hợp lệ".into()))?,
-        closes_at: parse_local_time(&closes_at)
-            .ok_or_else(|| ssr::invalid("Thời điểm kết thúc không hợp lệ".into()))?,
-        questions_per_attempt: questions,
-        draw: rules::parse_draw(&draw).map_err(invalid)?,
-        // Decimal minutes allowed ("0.5"): short practice rounds.
-        time_limit_secs: if time_limit_minutes.is_finite() && time_limit_minutes > 0.0 {
-            (time_limit_minutes * 60.0).round().min(86_400.0) as u32
-        } else {
-            0
-        },
-        attempts_allowed,
-        counting: hoithi_core::round::Counting::parse(&counting)
-            .ok_or_else(|| ssr::invalid("Cách tính lượt thi không hợp lệ".into()))?,
-        review: ReviewPolicy::parse(&review)
-            .ok_or_else(|| ssr::invalid("Chế độ xem đáp án không hợp lệ".into()))?,
-        prediction: prediction.is_some_and(|p| !p.is_empty() && p != "false"),
-        prizes: rules::parse_prizes(&prizes).map_err(invalid)?,
-    };
-    rounds::validate(&st.db, &rules).await?;
-    let (id, before, contest) = if round_id.is_empty() {
-        store::contests::get_one(&st.db, &contest_id).await?;
-        (rounds::create(&st.db, &contest_id, &rules).await?, None, contest_id)
-    } else {
-        let old = rounds::get_one(&st.db, &round_id).await?;
-        rounds::update(&st.db, &round_id, &rules).await?;
-        (round_id, Some(old.rules), old.contest_id)
-    };
-    let action = if before.is_some() { "round.update" } else { "round.create" };
-    crate::audit::record(&st, &me, store::audit::Change {
-        contest_id: Some(&contest),
-        before: before.map(|r| serde_json::json!(r)),
-        after: Some(serde_json::json!(rules)),
-        ..crate::audit::change(action, "round", &id, format!("Lưu thể lệ vòng thi «{}»", rules.name))
-    })
-    .await;
-    leptos_axum::redirect(&format!("/ban-to-chuc/vong/{id}"));
-    Ok(id)
-}
-
-/// The organizer's buttons on a round: "publish", "unpublish", "close"
-/// (now), "extend" (to `closes_at`), "publish_key", "publish_results".
-#[server(prefix = "/api", endpoint = "round_action")]
-pub async fn round_action(
-    round_id: String,
-    action: String,
-    closes_at: Option<String>,
-) -> Result<(), AppError> {
-    let user = require(ORGANIZERS).await?;
-    let st = state()?;
-    let round = rounds::get_one(&st.db, &round_id).await?;
-    let now = now_ms();
-    let closed = round.phase(now) == Phase::Closed;
-    match action.as_str() {
-        "publish" => rounds::set_published(&st.db, &round_id, true).await?,
-        "unpublish" => {
-            if attempts::of_round_count(&st.db, &round_id).await? > 0 {
-                return Err(ssr::invalid(
-                    "Vòng thi đã có lượt thi, không thể chuyển về bản nháp".into(),
-                ));
-            }
-            rounds::set_published(&st.db, &round_id, false).await?
-        }
-        "close" => {
-            rounds::set_closes_at(&st.db, &round_id, now.max(round.rules.opens_at + 1)).await?;
-            // Closing early ends the attempts in progress too: nobody keeps
-            // answering a round whose key may be published next.
-            let n = attempts::close_round(&st.db, &round_id, now).await?;
-            tracing::info!(round = %round_id, closed = n, "attempts closed with the round");
-        }
-        "extend" if round.key_published => {
-            return Err(ssr::invalid(
-                "Đáp án đã được công bố, không thể gia hạn vòng thi".into(),
-            ))
-        }
-        "extend" => {
-            let t = closes_at
-                .as_deref()
-                .and_then(parse_local_time)
-                .ok_or_else(|| ssr::invalid("Thời điểm kết thúc không hợp lệ".into()))?;
-            if t <= now {
-                return Err(ssr::invalid(
-                    "Thời điểm kết thúc mới phải ở tương lai".into(),
-                ));
-            }
-            rounds::set_closes_at(&st.db, &round_id, t).await?
-        }
-        "publish_key" | "publish_results"
-            if store::accommodations::latest_closing(&st.db, &round_id)
-                .await?
-                .is_some_and(|t| t > now) =>
-        {
-            return Err(ssr::invalid(
-                "Một số thí sinh hoặc đơn vị được lùi hạn chót; chỉ công bố sau hạn chót muộn nhất".into(),
-            ));
-        }
-        "publish_key" if closed => {
-            // An attempt still open (its deadline plus grace not yet past)
-            // could read the key and answer with it.
-            if attempts::unfinished(&st.db, &round_id).await? > 0 {
-                attempts::close_due(&st.db, now).await?;
-                if attempts::unfinished(&st.db, &round_id).await? > 0 {
-                    return Err(ssr::invalid(
-                        "Còn lượt thi đang làm dở; chỉ công bố đáp án khi mọi lượt thi đã kết thúc".into(),
-                    ));
-                }
-            }
-            rounds::set_key_published(&st.db, &round_id, true).await?
-        }
-        "publish_results" if closed => {
-            rounds::set_results_published(&st.db, &round_id, true).await?
-        }
-        "publish_key" | "publish_results" => {
-            return Err(ssr::invalid("Chỉ công bố sau khi vòng thi kết thúc".into()))
-        }
-        _ => return Err(ssr::invalid("Thao tác không hợp lệ".into())),
-    }
-    tracing::info!(round = %round_id, user = %user.id, action, "round action");
-    let flags = |r: &rounds::RoundRecord| {
-        serde_json::json!({
-            "published": r.published,
-            "closes_at": r.rules.closes_at,
-            "key_published": r.key_published,
-            "results_published": r.results_published,
-        })
-    };
-    let after = rounds::get_one(&st.db, &round_id).await?;
-    let what = match action.as_str() {
-        "publish" => "Công bố vòng thi",
-        "unpublish" => "Chuyển vòng thi về bản nháp",
-        "close" => "Kết thúc sớm vòng thi",
-        "extend" => "Gia hạn vòng thi",
-        "publish_key" => "Công bố đáp án vòng thi",
-        _ => "Công bố kết quả vòng thi",
-    };
-    crate::audit::record(&st, &user, store::audit::Change {
-        contest_id: Some(&round.contest_id),
-        before: Some(flags(&round)),
-        after: Some(flags(&after)),
-        ..crate::audit::change(
-            &format!("round.{action}"),
-            "round",
-            &round_id,
-            format!("{what} «{}»", round.rules.name),
-        )
-    })
-    .await;
-    Ok(())
-}
-
-/// Finalists proposed by the overall ranking: the top `count`, at most
-/// `quota` per unit (0: no quota).
-#[server(prefix = "/api", endpoint = "propose_finalists")]
-pub async fn propose_finalists(
-    contest_id: String,
-    count: usize,
-    quota: u32,
-) -> Result<Vec<RankView>, AppError> {
-    require(ORGANIZERS).await?;
-    let st = state()?;
-    let rows = results::overall(&st.db, &contest_id).await?;
-    let units: Vec<Option<String>> = rows.iter().map(|r| r.unit_id.clone()).collect();
-    let picked = hoithi_core::round::ranking::finalists(
-        &units,
-        count.min(1000),
-        (quota > 0).then_some(quota),
-    );
-    let rows: Vec<_> = picked.into_iter().map(|i| rows[i].clone()).collect();
-    Ok(rank_views(rows, true))
-}
-
-#[server(prefix = "/api", endpoint = "confirm_finalists")]
-pub async fn confirm_finalists(contest_id: String, user_ids: Vec<String>) -> Result<(), AppError> {
-    let user = require(ORGANIZERS).await?;
-    let st = state()?;
-    store::contests::get_one(&st.db, &contest_id).await?;
-    // Finalists come from the contest's ranking, each once.
-    let ranked: std::collections::HashSet<String> = results::overall(&st.db, &contest_id)
-        .await?
-        .into_iter()
-        .map(|r| r.user_id)
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    if let Some(bad) = user_ids
-        .iter()
-        .find(|u| !ranked.contains(*u) || !seen.insert(u.as_str()))
-    {
-        tracing::warn!(contest = %contest_id, user = %bad, "finalist not in the ranking");
-        return Err(ssr::invalid(
-            "Danh sách có thí sinh không thuộc bảng xếp hạng của cuộc thi hoặc bị lặp".into(),
-        ));
-    }
-    let before: Vec<String> = results::finalists(&st.db, &contest_id)
-        .await?
-        .into_iter()
-        .map(|f| f.user_id)
-        .collect();
-    results::confirm_finalists(&st.db, &contest_id, &user_ids, &user.id).await?;
-    crate::audit::record(&st, &user, store::audit::Change {
-        contest_id: Some(&contest_id),
-        before: Some(serde_json::json!(before)),
-        after: Some(serde_json::json!(user_ids)),
-        ..crate::audit::change(
-            "finalists.confirm",
-            "contest",
-            &contest_id,
-            format!("Xác nhận danh sách {} thí sinh vào chung kết", user_ids.len()),
-        )
-    })
-    .await;
-    Ok(())
-}
-
-#[server(prefix = "/api", endpoint = "overall_ranking")]
-pub async fn overall_ranking(contest_id: String) -> Result<Ranking, AppError> {
-    let user = require(ORGANIZERS).await?;
-    let st = state()?;
-    let c = store::contests::get_one(&st.db, &contest_id).await?;
-    ssr::heavy(&st, &ssr::heavy_key(Some(&user.id), ""))?;
-    Ok(Ranking {
-        title: c.name,
-        perfect: None,
-        rows: rank_views(results::overall(&st.db, &contest_id).await?, true),
-    })
-}
-
-/// The organizer's dashboard of a round: live attempts, participation by
-/// day and unit, score distribution, question statistics and the ranking.
-#[server(prefix = "/api", endpoint = "round_dashboard")]
-pub async fn round_dashboard(id: String) -> Result<Dashboard, AppError> {
-    let user = require(ORGANIZERS).await?;
-    let st = state()?;
-    let now = now_ms();
-    let round = rounds::get_one(&st.db, &id).await?;
-    crate::ssr_reports::cached_dashboard(&st, round, now, &ssr::heavy_key(Some(&user.id), "")).await
-}
-
-/// Participants, attempts, participation rate and prizes per unit over a
-/// contest's rounds.
-#[server(prefix = "/api", endpoint = "unit_leaderboard")]
-pub async fn unit_leaderboard(contest_id: String) -> Result<TableView, AppError> {
-    let user = require(ORGANIZERS).await?;
-    let st = state()?;
-    store::contests::get_one(&st.db, &contest_id).await?;
-    ssr::heavy(&st, &ssr::heavy_key(Some(&user.id), ""))?;
-    crate::ssr_reports::unit_leaderboard(&st.db, &contest_id).await
-}
-

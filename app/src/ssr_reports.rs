@@ -25,10 +25,12 @@ fn day_label(day: i64) -> String {
 
 /// Per unit (with every ancestor's totals rolled up): people who took part,
 /// attempts, headcount and the participation rate, prizes.
+/// `keep` picks the units shown (and, for `None`, the people without one).
 pub async fn unit_table(
     db: &Db,
     round_ids: &[String],
     prizes_by_user_unit: &[(Option<String>, String)],
+    keep: &(dyn Fn(Option<&str>) -> bool + Sync),
 ) -> Result<(TableView, Vec<UnitCount>), AppError> {
     let units = units::list(db).await?;
     let direct = attempts::per_unit(db, round_ids).await?;
@@ -75,6 +77,9 @@ pub async fn unit_table(
     let mut rows = Vec::new();
     let mut counts = Vec::new();
     for u in crate::ssr_views::unit_tree(units.clone()) {
+        if !keep(Some(&u.id)) {
+            continue;
+        }
         let p = people.get(&u.id).copied().unwrap_or(0);
         let n = tries.get(&u.id).copied().unwrap_or(0);
         counts.push(UnitCount {
@@ -91,7 +96,7 @@ pub async fn unit_table(
             prizes.get(&u.id).copied().unwrap_or(0).to_string(),
         ]);
     }
-    if unassigned.1 > 0 {
+    if unassigned.1 > 0 && keep(None) {
         rows.push(vec![
             "(Chưa chọn đơn vị)".into(),
             String::new(),
@@ -202,14 +207,80 @@ pub async fn cached_dashboard(
         .dashboard
         .get(&st.db, &round, now, 0, || async {
             crate::ssr::heavy(st, heavy_key)?;
+            // The units the contest covers: its owner's subtree.
+            let owner = hoithi_core::store::grants::contest_owner(&st.db, &round.contest_id).await?;
+            let tree = hoithi_core::store::grants::tree(&st.db).await?;
+            let covers = |u: Option<&str>| match (&owner, u) {
+                (None, _) => true,
+                (Some(o), Some(u)) => tree.within(u, o),
+                (Some(_), None) => false,
+            };
             let view = crate::round_api::round_view(&st.db, round.clone(), now).await?;
-            round_dashboard(&st.db, view, now).await
+            round_dashboard(&st.db, view, now, &covers).await
         })
         .await?;
     Ok((*found.value).clone())
 }
 
-pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dashboard, AppError> {
+/// The dashboard as the caller may see it: whole for who runs the contest;
+/// for an organizer of units inside it, the ranking and unit table of their
+/// units, their people's counts, and the round's live and perfect counts.
+pub async fn scoped_dashboard(
+    st: &crate::ssr::AppState,
+    access: &crate::access::ContestAccess,
+    round: rounds::RoundRecord,
+    now: i64,
+) -> Result<Dashboard, AppError> {
+    let heavy = crate::ssr::heavy_key(Some(&access.caller.user.id), "");
+    let full = cached_dashboard(st, round.clone(), now, &heavy).await?;
+    if access.manage {
+        return Ok(full);
+    }
+    let ranked = st
+        .round_cache
+        .ranking
+        .get(&st.db, &round, now, 0, || async {
+            crate::ssr::heavy(st, &heavy)?;
+            Ok::<_, AppError>(results::rank_round(
+                &round.rules,
+                &attempts::finished(&st.db, &round.id).await?,
+            ))
+        })
+        .await?
+        .value;
+    let rows: Vec<results::RankRow> = ranked
+        .rows
+        .iter()
+        .filter(|r| access.sees(r.unit_id.as_deref()))
+        .cloned()
+        .collect();
+    let prizes: Vec<(Option<String>, String)> = rows
+        .iter()
+        .filter_map(|r| r.prize.clone().map(|p| (r.unit_id.clone(), p)))
+        .collect();
+    let (units, counts) =
+        unit_table(&st.db, std::slice::from_ref(&round.id), &prizes, &|u| access.sees(u)).await?;
+    Ok(Dashboard {
+        manage: false,
+        round: full.round,
+        in_progress: full.in_progress,
+        attempts: rows.iter().map(|r| r.attempts).sum(),
+        people: rows.len(),
+        // The round's count, which predictions are measured against.
+        perfect: full.perfect,
+        charts: vec![unit_chart(&counts)],
+        tables: vec![ranking_table(&rows), units],
+    })
+}
+
+/// A round's dashboard: `keep` picks the units of the unit table (those
+/// the contest covers).
+pub async fn round_dashboard(
+    db: &Db,
+    round: RoundView,
+    now: i64,
+    keep: &(dyn Fn(Option<&str>) -> bool + Sync),
+) -> Result<Dashboard, AppError> {
     let id = round.id.clone();
     let finished = attempts::finished(db, &id).await?;
     let ranked = results::rank_round(&round.rules, &finished);
@@ -292,7 +363,7 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
         .iter()
         .filter_map(|r| r.prize.clone().map(|p| (r.unit_id.clone(), p)))
         .collect();
-    let (unit_table, unit_counts) = unit_table(db, std::slice::from_ref(&id), &prizes).await?;
+    let (unit_table, unit_counts) = unit_table(db, std::slice::from_ref(&id), &prizes, keep).await?;
     let people = ranked.rows.len();
     let charts = vec![
         Chart {
@@ -314,6 +385,7 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
         unit_chart(&unit_counts),
     ];
     Ok(Dashboard {
+        manage: true,
         round,
         in_progress,
         attempts: ranked.attempts,
@@ -331,7 +403,12 @@ pub async fn round_dashboard(db: &Db, round: RoundView, now: i64) -> Result<Dash
 }
 
 /// The contest's unit leaderboard over all its published rounds.
-pub async fn unit_leaderboard(db: &Db, contest_id: &str) -> Result<TableView, AppError> {
+/// `keep` picks the units shown: what the caller sees of the contest.
+pub async fn unit_leaderboard(
+    db: &Db,
+    contest_id: &str,
+    keep: &(dyn Fn(Option<&str>) -> bool + Sync),
+) -> Result<TableView, AppError> {
     let list = rounds::list(db, contest_id).await?;
     let ids: Vec<String> = list
         .iter()
@@ -347,7 +424,7 @@ pub async fn unit_leaderboard(db: &Db, contest_id: &str) -> Result<TableView, Ap
                 .filter_map(|row| row.prize.map(|p| (row.unit_id, p))),
         );
     }
-    let (mut t, _) = unit_table(db, &ids, &prizes).await?;
+    let (mut t, _) = unit_table(db, &ids, &prizes, keep).await?;
     t.title = "Bảng tổng hợp theo đơn vị".into();
     Ok(t)
 }

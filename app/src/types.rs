@@ -28,6 +28,20 @@ pub struct ContestView {
     pub id: String,
     pub name: String,
     pub description: String,
+    /// The committee that runs it; None: the whole city.
+    pub unit_name: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<hoithi_core::store::contests::ContestRecord> for ContestView {
+    fn from(c: hoithi_core::store::contests::ContestRecord) -> Self {
+        ContestView {
+            id: c.id,
+            name: c.name,
+            description: c.description,
+            unit_name: c.unit_name,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -369,6 +383,8 @@ pub struct ContestDetail {
     pub contest: ContestView,
     pub rounds: Vec<RoundView>,
     pub finalists: Vec<FinalistView>,
+    /// The caller runs it (else they see their own units' part only).
+    pub manage: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -398,6 +414,8 @@ pub struct Chart {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
+    /// The caller runs the contest; otherwise this is their units' part.
+    pub manage: bool,
     pub round: RoundView,
     pub in_progress: i64,
     pub attempts: usize,

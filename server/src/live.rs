@@ -1,7 +1,7 @@
 //! The live final's transport: a WebSocket per screen, the QR code of a
 //! screen's address and the final ranking as `.xlsx`.
 
-use crate::routes::{plain, require, xlsx_download};
+use crate::routes::{plain, xlsx_download};
 use app::ssr::{client_ip_from, AppState};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -13,7 +13,6 @@ use futures_util::{SinkExt, StreamExt};
 use hoithi_core::live::hub::{Hub, Room};
 use hoithi_core::live::wire::{ClientMsg, ServerMsg};
 use hoithi_core::live::{view, Actor, Viewer};
-use hoithi_core::model::Role;
 use hoithi_core::store::{finals, now_ms, Db, StoreError};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -384,7 +383,11 @@ async fn qr(
     match finals::resolve(&st.db, &code).await {
         Ok((_, Viewer::Audience)) => {}
         Ok(_) => {
-            if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
+            let final_id = match finals::by_code(&st.db, &code).await {
+                Ok((f, _)) => f,
+                Err(_) => return plain(StatusCode::NOT_FOUND, "Mã không đúng"),
+            };
+            if let Err(r) = crate::routes::require_final(&st, &headers, &final_id).await {
                 return r;
             }
         }
@@ -438,7 +441,10 @@ async fn export(
     headers: HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    if let Err(r) = require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
+    if q.id.len() > 64 {
+        return plain(StatusCode::NOT_FOUND, "Không tìm thấy vòng chung kết");
+    }
+    if let Err(r) = crate::routes::require_final(&st, &headers, &q.id).await {
         return r;
     }
     match app::live_api::standings_table(&st.db, &q.id).await {

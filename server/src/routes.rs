@@ -39,19 +39,24 @@ struct AuditQuery {
     to: String,
 }
 
-/// The audit log as `.xlsx` (admins), the page's filter, up to 10,000 rows.
+/// The audit log as `.xlsx` (admins all of it, organizers their contests'),
+/// the page's filter, up to 10,000 rows.
 async fn export_audit(
     State(st): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    if let Err(r) = require(&st, &headers, &[Role::Admin]).await {
-        return r;
-    }
-    let f = match app::audit::filter(&q.action, &q.actor, &q.from, &q.to, 10_000) {
+    let caller = match staff(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let mut f = match app::audit::filter(&q.action, &q.actor, &q.from, &q.to, 10_000) {
         Ok(f) => f,
         Err(e) => return plain(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
     };
+    if let Err(e) = app::audit::scoped(&st, &caller, &mut f).await {
+        return refusal(e);
+    }
     let entries = match store::audit::list(&st.db, &f).await {
         Ok(e) => e,
         Err(e) => {
@@ -128,6 +133,44 @@ pub(crate) async fn require(
     }
 }
 
+/// An admin, or an organizer holding some grant, with their scope.
+pub(crate) async fn staff(st: &AppState, headers: &HeaderMap) -> Result<app::access::Caller, Response> {
+    let user = require(st, headers, &[Role::Admin, Role::Organizer]).await?;
+    let caller = app::access::caller_for(st, user).await.map_err(refusal)?;
+    if caller.scope.is_staff() {
+        Ok(caller)
+    } else {
+        Err(refusal(app::error::AppError::Forbidden))
+    }
+}
+
+/// The caller when they run the final (its contest's organizers, admins).
+pub(crate) async fn require_final(st: &AppState, headers: &HeaderMap, final_id: &str) -> Result<app::access::Caller, Response> {
+    let caller = staff(st, headers).await?;
+    let f = store::finals::get_one(&st.db, final_id)
+        .await
+        .map_err(|e| refusal(e.into()))?;
+    match app::access::runs_final(st, &caller, &f).await {
+        Ok(true) => Ok(caller),
+        Ok(false) => Err(refusal(app::error::AppError::Forbidden)),
+        Err(e) => Err(refusal(e)),
+    }
+}
+
+/// A server-side refusal as a plain response with its status.
+pub(crate) fn refusal(e: app::error::AppError) -> Response {
+    use app::error::AppError;
+    let status = match &e {
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden | AppError::MustChangePassword => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    plain(status, &e.to_string())
+}
+
 fn back_with_error(purpose: Purpose, msg: &str) -> Response {
     let page = match purpose {
         Purpose::Questions => "/quan-tri/ngan-hang",
@@ -147,8 +190,8 @@ fn back_with_error(purpose: Purpose, msg: &str) -> Response {
 /// Stores an uploaded file and sends the admin to its preview.
 async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multipart) -> Response {
     // Organizers may upload cadre lists only; the purpose is checked below.
-    let user = match require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
-        Ok(u) => u,
+    let user = match staff(&st, &headers).await {
+        Ok(c) => c.user,
         Err(r) => return r,
     };
     let mut purpose = Purpose::Questions;
@@ -250,8 +293,8 @@ async fn export(
     headers: HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let user = match require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
-        Ok(u) => u,
+    let user = match staff(&st, &headers).await {
+        Ok(c) => c.user,
         Err(r) => return r,
     };
     // The key travels only to admins and organizers an admin granted it.
@@ -327,36 +370,48 @@ async fn export_report(
     headers: HeaderMap,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    let user = match require(&st, &headers, &[Role::Admin, Role::Organizer]).await {
-        Ok(u) => u,
+    let caller = match staff(&st, &headers).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
     let now = store::now_ms();
-    let heavy = app::ssr::heavy_key(Some(&user.id), "");
+    let heavy = app::ssr::heavy_key(Some(&caller.user.id), "");
+    // Each table as the caller may see it: whole for who runs the contest,
+    // their own units' rows for an organizer of units inside it.
     let table: Result<Option<app::types::TableView>, app::error::AppError> = async {
         match (&q.vong, &q.cuoc_thi) {
-            (Some(id), _) if q.bang == "chua-tham-gia" => {
-                app::ssr::heavy(&st, &heavy)?;
-                Ok(Some(app::participation::table(&st.db, id, &q.don_vi).await?))
-            }
             (Some(id), _) => {
-                let round = store::rounds::get_one(&st.db, id).await?;
-                let d = app::ssr_reports::cached_dashboard(&st, round, now, &heavy).await?;
+                let (access, round) = app::access::round_of(&st, caller, id).await?;
+                if q.bang == "chua-tham-gia" {
+                    app::ssr::heavy(&st, &heavy)?;
+                    return Ok(Some(app::participation::table(&st, &access, id, &q.don_vi).await?));
+                }
+                let d = app::ssr_reports::scoped_dashboard(&st, &access, round, now).await?;
                 Ok(d.tables.into_iter().find(|t| t.key == q.bang))
             }
-            (None, Some(_)) if app::ssr::heavy(&st, &heavy).is_err() => {
-                Err(app::error::AppError::TooManyRequests)
+            (None, Some(cid)) => {
+                let access = app::access::contest_of(&st, caller, cid).await?;
+                app::ssr::heavy(&st, &heavy)?;
+                let sees = |u: Option<&str>| access.sees(u);
+                match q.bang.as_str() {
+                    "don-vi" => Ok(Some(app::ssr_reports::unit_leaderboard(&st.db, cid, &sees).await?)),
+                    "xep-hang" => Ok(Some(app::ssr_reports::ranking_table(
+                        &store::results::overall(&st.db, cid)
+                            .await?
+                            .into_iter()
+                            .filter(|r| sees(r.unit_id.as_deref()))
+                            .collect::<Vec<_>>(),
+                    ))),
+                    "chung-ket" => Ok(Some(app::ssr_reports::finalists_table(
+                        &store::results::finalists(&st.db, cid)
+                            .await?
+                            .into_iter()
+                            .filter(|f| sees(f.unit_id.as_deref()))
+                            .collect::<Vec<_>>(),
+                    ))),
+                    _ => Ok(None),
+                }
             }
-            (None, Some(cid)) => match q.bang.as_str() {
-                "don-vi" => Ok(Some(app::ssr_reports::unit_leaderboard(&st.db, cid).await?)),
-                "xep-hang" => Ok(Some(app::ssr_reports::ranking_table(
-                    &store::results::overall(&st.db, cid).await?,
-                ))),
-                "chung-ket" => Ok(Some(app::ssr_reports::finalists_table(
-                    &store::results::finalists(&st.db, cid).await?,
-                ))),
-                _ => Ok(None),
-            },
             (None, None) => Ok(None),
         }
     }
@@ -364,16 +419,7 @@ async fn export_report(
     let table = match table {
         Ok(Some(t)) => t,
         Ok(None) => return plain(StatusCode::NOT_FOUND, "Không tìm thấy bảng cần xuất"),
-        Err(app::error::AppError::NotFound) => {
-            return plain(StatusCode::NOT_FOUND, "Không tìm thấy")
-        }
-        Err(e @ app::error::AppError::TooManyRequests) => {
-            return plain(StatusCode::TOO_MANY_REQUESTS, &e.to_string())
-        }
-        Err(app::error::AppError::Invalid(m)) => {
-            return plain(StatusCode::UNPROCESSABLE_ENTITY, &m)
-        }
-        Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => return refusal(e),
     };
     xlsx_download(table)
 }

@@ -244,7 +244,8 @@ impl Server {
         c
     }
 
-    /// Creates a user with `role` (as admin) and returns a logged-in client.
+    /// Creates a user with `role` (as admin) and returns a logged-in client;
+    /// an organizer is given the whole city.
     pub async fn user(&self, admin: &Client, role: &str, login: &str) -> Client {
         let (status, body) = admin
             .call(
@@ -260,6 +261,17 @@ impl Server {
             )
             .await;
         assert_eq!(status, 200, "create_user: {body}");
+        // An organizer's powers come from grants: the whole city here; the
+        // scope tests give narrower ones.
+        if role == "organizer" {
+            let (status, body) = admin
+                .call(
+                    "add_grant",
+                    &[("login", login), ("role", "organizer"), ("kind", "all"), ("target_id", "")],
+                )
+                .await;
+            assert_eq!(status, 200, "add_grant: {body}");
+        }
         let c = self.client();
         let (status, body) = c
             .call(
@@ -434,10 +446,15 @@ pub fn local_window() -> (String, String) {
 /// A contest with one published round open now: 8 questions (2 on
 /// `lien-quan`, 2 hard), the prediction question, review after submit.
 pub async fn setup_round(organizer: &Client, minutes: &str, attempts: &str) -> String {
+    setup_round_of(organizer, "", minutes, attempts).await
+}
+
+/// As `setup_round`, in a contest owned by `unit_id` ("": the city's).
+pub async fn setup_round_of(organizer: &Client, unit_id: &str, minutes: &str, attempts: &str) -> String {
     let contest = organizer
         .json(
             "create_contest",
-            &[("name", "Hội thi thử"), ("description", "")],
+            &[("name", "Hội thi thử"), ("description", ""), ("unit_id", unit_id)],
         )
         .await;
     let contest = contest.as_str().unwrap().to_string();
@@ -608,6 +625,11 @@ pub async fn import_units(admin: &Client, csv: &str) -> std::collections::HashMa
     admin
         .json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())])
         .await;
+    unit_ids(admin).await
+}
+
+/// Every unit: name → id.
+pub async fn unit_ids(admin: &Client) -> std::collections::HashMap<String, String> {
     admin
         .json("list_units", &[])
         .await
@@ -621,4 +643,25 @@ pub async fn import_units(admin: &Client, csv: &str) -> std::collections::HashMa
             )
         })
         .collect()
+}
+
+/// A new account given the organizer's role on one place (`kind` "unit",
+/// "contest" or "all") by `granter`; returns it logged in.
+pub async fn organizer_on(
+    s: &Server,
+    admin: &Client,
+    granter: &Client,
+    login: &str,
+    kind: &str,
+    target: &str,
+) -> Client {
+    let c = s.user(admin, "contestant", login).await;
+    let (status, body) = granter
+        .call(
+            "add_grant",
+            &[("login", login), ("role", "organizer"), ("kind", kind), ("target_id", target)],
+        )
+        .await;
+    assert_eq!(status, 200, "add_grant {login} on {kind} {target}: {body}");
+    c
 }

@@ -202,8 +202,26 @@ async fn roles_are_enforced_on_every_protected_function() {
                 ("from", "".into()),
                 ("to", "".into()),
             ],
-            admins,
+            organizers,
         ),
+        ("my_contests", vec![], organizers),
+        (
+            "list_grants",
+            vec![("login", "".into()), ("history", "false".into())],
+            organizers,
+        ),
+        (
+            "add_grant",
+            vec![
+                ("login", "khong-co@vi.du".into()),
+                ("role", "organizer".into()),
+                ("kind", "unit".into()),
+                ("target_id", "khong-co".into()),
+            ],
+            organizers,
+        ),
+        ("revoke_grant", id("khong-co"), organizers),
+        ("my_judging", vec![], &["admin", "organizer", "judge"]),
         (
             "set_user_active",
             vec![("login", "khong-co@vi.du".into()), ("active", "false".into())],
@@ -254,7 +272,7 @@ async fn roles_are_enforced_on_every_protected_function() {
         ("import_confirm", vec![("id", "khong-co".into())], admins),
         ("unit_preview", vec![("id", "khong-co".into())], admins),
         ("unit_confirm", vec![("id", "khong-co".into())], admins),
-        ("list_users", vec![("q", "".into())], admins),
+        ("list_users", vec![("q", "".into())], organizers),
         (
             "set_user_role",
             vec![
@@ -365,8 +383,27 @@ async fn roles_are_enforced_on_every_protected_function() {
     }
     // A role change takes effect on the user's very next request, cached
     // sessions or not.
+    // The organizer's role alone opens nothing: a grant does, and its
+    // revocation closes it again at once.
     assert_eq!(contestant.call("list_finals", &[]).await.0, 403);
-    for (role, want) in [("organizer", 200), ("contestant", 403)] {
+    let (status, body) = admin
+        .call(
+            "set_user_role",
+            &[("user_id", contestant_id.as_str()), ("role", "organizer")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(contestant.call("list_finals", &[]).await.0, 403, "organizer without a grant");
+    let grant = admin
+        .json(
+            "add_grant",
+            &[("login", "0911000003"), ("role", "organizer"), ("kind", "all"), ("target_id", "")],
+        )
+        .await;
+    assert_eq!(contestant.call("list_finals", &[]).await.0, 200, "granted at once");
+    admin.json("revoke_grant", &[("id", grant.as_str().unwrap())]).await;
+    assert_eq!(contestant.call("list_finals", &[]).await.0, 403, "revoked at once");
+    for (role, want) in [("organizer", 403), ("contestant", 403)] {
         let (status, body) = admin
             .call(
                 "set_user_role",
@@ -407,7 +444,7 @@ async fn roles_are_enforced_on_every_protected_function() {
         assert_eq!(r.status().as_u16(), want, "final export as {who}");
         let r = client.get("/quan-tri/nhat-ky/xuat").await;
         let want = match who {
-            "admin" => 200,
+            "admin" | "organizer" => 200,
             "anonymous" => 401,
             _ => 403,
         };

@@ -537,7 +537,11 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
     admin
         .json("unit_confirm", &[("id", loc.rsplit('/').next().unwrap())])
         .await;
-    let organizer = s.user(&admin, "organizer", "0911000601").await;
+    // Ứng Hòa's own organizer, granted the district by the city's admin:
+    // everything below runs in that scope, none of it as an admin.
+    let unit_ids = hoithi_tests::unit_ids(&admin).await;
+    let organizer =
+        hoithi_tests::organizer_on(&s, &admin, &admin, "0911000601", "unit", &unit_ids["Huyện Ứng Hòa"]).await;
 
     let communes = ["VD", "PT", "HS", "TT"];
     let mut rows: Vec<Vec<String>> = vec![[
@@ -571,7 +575,7 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
         .await;
     assert_eq!(reg["creds"].as_array().unwrap().len(), 24);
 
-    let round = setup_round(&organizer, "20", "2").await;
+    let round = hoithi_tests::setup_round_of(&organizer, &unit_ids["Huyện Ứng Hòa"], "20", "2").await;
     for i in 0..24 {
         let c = s.client();
         let (status, body) = c

@@ -10,22 +10,46 @@ use leptos_router::components::A;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::ssr::{self, require, state},
-    hoithi_core::model::Role,
+    crate::ssr::{self, state},
     hoithi_core::store,
 };
 
+/// The file's rows, or its errors; a row whose unit lies outside the
+/// units the caller manages is an error too (registration is all or none).
 #[cfg(feature = "ssr")]
-const ORGANIZERS: &[Role] = &[Role::Admin, Role::Organizer];
+async fn scoped_rows(
+    st: &ssr::AppState,
+    caller: &crate::access::Caller,
+    upload: &store::uploads::Upload,
+) -> Result<Result<Vec<hoithi_core::formats::cadres::CadreRow>, Vec<hoithi_core::bank::ImportError>>, AppError> {
+    let rows = match crate::ssr_views::cadre_rows(&st.db, upload).await? {
+        Ok(rows) => rows,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let reach = caller.scope.people();
+    let outside: Vec<hoithi_core::bank::ImportError> = rows
+        .iter()
+        .filter(|r| !reach.allows(&caller.tree, r.unit_id.as_deref()))
+        .map(|r| hoithi_core::bank::ImportError {
+            line: r.line,
+            column: None,
+            message: match &r.unit_name {
+                Some(n) => format!("Đơn vị «{n}» nằm ngoài phạm vi bạn quản lý"),
+                None => "Chưa ghi đơn vị: bạn chỉ đăng ký được cán bộ thuộc đơn vị mình quản lý".into(),
+            },
+        })
+        .collect();
+    Ok(if outside.is_empty() { Ok(rows) } else { Err(outside) })
+}
 
 /// What a bulk registration file would register, or every error in it.
 #[server(prefix = "/api", endpoint = "cadre_preview")]
 pub async fn get_cadre_preview(id: String) -> Result<CadrePreview, AppError> {
-    let user = require(ORGANIZERS).await?;
+    let caller = crate::access::staff().await?;
     let st = state()?;
     let upload =
-        crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Cadres).await?;
-    let (rows, errors) = match crate::ssr_views::cadre_rows(&st.db, &upload).await? {
+        crate::ssr_views::own_upload(&st.db, &id, &caller.user, store::uploads::Purpose::Cadres).await?;
+    let (rows, errors) = match scoped_rows(&st, &caller, &upload).await? {
         Ok(rows) => (rows, Vec::new()),
         Err(errors) => (Vec::new(), errors),
     };
@@ -52,18 +76,19 @@ pub async fn get_cadre_preview(id: String) -> Result<CadrePreview, AppError> {
 /// first password, shown this once.
 #[server(prefix = "/api", endpoint = "cadre_confirm")]
 pub async fn cadre_confirm(id: String) -> Result<CadreRegistration, AppError> {
-    let user = require(ORGANIZERS).await?;
+    let caller = crate::access::staff().await?;
     let st = state()?;
     let upload =
-        crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Cadres).await?;
-    let rows = crate::ssr_views::cadre_rows(&st.db, &upload)
+        crate::ssr_views::own_upload(&st.db, &id, &caller.user, store::uploads::Purpose::Cadres).await?;
+    let user = &caller.user;
+    let rows = scoped_rows(&st, &caller, &upload)
         .await?
         .map_err(|errs| {
             ssr::invalid(format!("Tệp có {} lỗi, không ai được đăng ký", errs.len()))
         })?;
     let creds = store::users::create_many(&st.db, &rows, &upload.id).await?;
     tracing::info!(upload = %upload.id, user = %user.id, count = creds.len(), "cadres registered in bulk");
-    crate::audit::record(&st, &user, store::audit::Change {
+    crate::audit::record(&st, user, store::audit::Change {
         after: Some(serde_json::json!({
             "file": upload.file_name,
             "logins": creds.iter().map(|c| c.login.as_str()).collect::<Vec<_>>(),

@@ -34,7 +34,7 @@ async fn by_login(db: &store::Db, login: &str, field: &str) -> Result<UserRecord
 }
 
 /// Deactivates or reactivates an account. Admins: anyone but themselves;
-/// organizers: contestants.
+/// organizers: contestants of the units they manage.
 #[server(prefix = "/api", endpoint = "set_user_active")]
 pub async fn set_user_active(login: String, active: bool) -> Result<(), AppError> {
     let me = ssr::require(&[Role::Admin, Role::Organizer]).await?;
@@ -43,11 +43,15 @@ pub async fn set_user_active(login: String, active: bool) -> Result<(), AppError
     if user.id == me.id {
         return Err(ssr::invalid("Không thể tự khóa tài khoản của chính mình".into()));
     }
-    if me.role != Role::Admin && user.role != Role::Contestant {
-        ssr::set_status(http::StatusCode::FORBIDDEN);
-        return Err(AppError::Invalid(
-            "Ban tổ chức chỉ khóa hoặc mở khóa tài khoản thí sinh".into(),
-        ));
+    if me.role != Role::Admin {
+        if user.role != Role::Contestant {
+            ssr::set_status(http::StatusCode::FORBIDDEN);
+            return Err(AppError::Invalid(
+                "Ban tổ chức chỉ khóa hoặc mở khóa tài khoản thí sinh".into(),
+            ));
+        }
+        let caller = crate::access::caller_for(&st, me.clone()).await?;
+        crate::access::require_person(&caller, user.unit_id.as_deref())?;
     }
     store::users::set_active(&st.db, &user.id, active).await?;
     tracing::info!(by = %me.id, user = %user.id, active, "account activation changed");

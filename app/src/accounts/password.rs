@@ -87,7 +87,7 @@ pub async fn logout_others() -> Result<u64, AppError> {
 
 /// Gives a cadre who forgot a password a temporary one, to be replaced at
 /// the next log-in; every session of theirs ends. Admins reset anyone but
-/// themselves; organizers reset contestants.
+/// themselves; organizers reset contestants of the units they manage.
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(login: String) -> Result<ResetView, AppError> {
     let me = ssr::require(&[Role::Admin, Role::Organizer]).await?;
@@ -104,11 +104,16 @@ pub async fn reset_password(login: String) -> Result<ResetView, AppError> {
             "Hãy đổi mật khẩu của chính mình ở trang Đổi mật khẩu".into(),
         ));
     }
-    if me.role != Role::Admin && user.role != Role::Contestant {
-        ssr::set_status(http::StatusCode::FORBIDDEN);
-        return Err(AppError::Invalid(
-            "Ban tổ chức chỉ đặt lại mật khẩu cho thí sinh; hãy nhờ quản trị hệ thống".into(),
-        ));
+    if me.role != Role::Admin {
+        if user.role != Role::Contestant {
+            ssr::set_status(http::StatusCode::FORBIDDEN);
+            return Err(AppError::Invalid(
+                "Ban tổ chức chỉ đặt lại mật khẩu cho thí sinh; hãy nhờ quản trị hệ thống".into(),
+            ));
+        }
+        // Only a cadre of the units this organizer manages.
+        let caller = crate::access::caller_for(&st, me.clone()).await?;
+        crate::access::require_person(&caller, user.unit_id.as_deref())?;
     }
     let password = hoithi_core::auth::new_password();
     store::users::set_password(&st.db, &user.id, &password, true).await?;

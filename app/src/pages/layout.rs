@@ -21,8 +21,9 @@ pub fn Header() -> impl IntoView {
                                     {bank.then(|| view! { <A href="/ban-to-chuc/chung-ket">"Chung kết"</A> })}
                                     {bank.then(|| view! { <A href="/quan-tri/ngan-hang">"Ngân hàng câu hỏi"</A> })}
                                     {admin.then(|| view! { <A href="/quan-tri/don-vi">"Đơn vị"</A> })}
-                                    {admin.then(|| view! { <A href="/quan-tri/nguoi-dung">"Người dùng"</A> })}
-                                    {admin.then(|| view! { <A href="/quan-tri/nhat-ky">"Nhật ký"</A> })}
+                                    {bank.then(|| view! { <A href="/quan-tri/nguoi-dung">"Người dùng"</A> })}
+                                    {(u.role == Role::Judge).then(|| view! { <A href="/giam-khao">"Chấm thi"</A> })}
+                                    {bank.then(|| view! { <A href="/quan-tri/nhat-ky">"Nhật ký"</A> })}
                                     {u.must_change_password.then(|| view! { <MustChange/> })}
                                     <A href="/doi-mat-khau" attr:class="who" attr:title=u.role.label()>{u.full_name.clone()}</A>
                                     <ActionForm action=auth.logout attr:class="inline">

@@ -1,7 +1,7 @@
 //! Organizers' pages: contests, their rounds (rules, publishing, closing,
 //! answer key and results), rankings and the finalists list.
 
-use crate::api::list_contests;
+use crate::contests::*;
 use crate::pages::rounds::RankingTable;
 use crate::pages::{action_error, error_view, loading};
 use crate::round_api::*;
@@ -14,7 +14,7 @@ use leptos_router::components::A;
 #[component]
 pub fn ContestsPage() -> impl IntoView {
     let create = ServerAction::<CreateContest>::new();
-    let contests = Resource::new(|| (), |_| list_contests());
+    let contests = Resource::new(|| (), |_| my_contests());
     view! {
         <h1>"Quản lý cuộc thi"</h1>
         <p><A href="/ban-to-chuc/thi-sinh">"Đăng ký thí sinh theo danh sách Excel"</A></p>
@@ -22,9 +22,22 @@ pub fn ContestsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match contests.await {
                     Err(e) => error_view(&e),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="muted">"Bạn chưa được giao cuộc thi hay đơn vị nào. Quản trị viên giao quyền ở trang Người dùng."</p>
+                    }
+                    .into_any(),
                     Ok(list) => view! {
                         <ul class="links">
-                            {list.into_iter().map(|c| view! { <li><A href=format!("/ban-to-chuc/cuoc-thi/{}", c.id)>{c.name}</A></li> }).collect_view()}
+                            {list.into_iter().map(|m| {
+                                let owner = m.contest.unit_name.clone().unwrap_or_else(|| "Toàn thành phố".into());
+                                let role = if m.manage { "tổ chức" } else { "theo dõi đơn vị mình" };
+                                view! {
+                                    <li>
+                                        <A href=format!("/ban-to-chuc/cuoc-thi/{}", m.contest.id)>{m.contest.name}</A>
+                                        <span class="muted">{format!(" — {owner} · {role}")}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
                         </ul>
                     }
                     .into_any(),
@@ -35,6 +48,7 @@ pub fn ContestsPage() -> impl IntoView {
         <ActionForm action=create attr:class="form">
             <label>"Tên cuộc thi" <input type="text" name="name" required/></label>
             <label>"Mô tả" <textarea name="description" rows="3"></textarea></label>
+            <label>"Đơn vị tổ chức" <crate::pages::UnitSelect blank="Toàn thành phố"/></label>
             {action_error(create.value())}
             <button type="submit">"Tạo cuộc thi"</button>
         </ActionForm>
@@ -57,6 +71,8 @@ pub fn ContestPage() -> impl IntoView {
                 };
                 let cid = d.contest.id.clone();
                 let cid2 = cid.clone();
+                let cid3 = cid.clone();
+                let manage = d.manage;
                 let rounds_rows = d.rounds.clone().into_iter().map(|r| view! {
                     <tr>
                         <td><A href=format!("/ban-to-chuc/vong/{}", r.id)>{r.rules.name.clone()}</A></td>
@@ -90,10 +106,12 @@ pub fn ContestPage() -> impl IntoView {
                             }
                         })}
                     </Suspense>
-                    <details>
-                        <summary>"Thêm vòng thi"</summary>
-                        <RoundForm contest_id=cid.clone() round=None/>
-                    </details>
+                    {manage.then(|| view! {
+                        <details>
+                            <summary>"Thêm vòng thi"</summary>
+                            <RoundForm contest_id=cid.clone() round=None/>
+                        </details>
+                    })}
                     <h2>"Thí sinh vào chung kết"</h2>
                     {if d.finalists.is_empty() {
                         view! { <p class="muted">"Chưa xác nhận danh sách."</p> }.into_any()
@@ -109,7 +127,8 @@ pub fn ContestPage() -> impl IntoView {
                         }
                         .into_any()
                     }}
-                    <p><A href=format!("/ban-to-chuc/chung-ket/moi?cuoc_thi={}", d.contest.id) attr:class="button">"Tạo vòng chung kết trực tiếp với danh sách này"</A></p>
+                    {manage.then(|| view! {
+                    <p><A href=format!("/ban-to-chuc/chung-ket/moi?cuoc_thi={}", cid3) attr:class="button">"Tạo vòng chung kết trực tiếp với danh sách này"</A></p>
                     <ActionForm action=propose attr:class="form inline-form">
                         <input type="hidden" name="contest_id" value=cid.clone()/>
                         <label>"Số thí sinh" <input type="number" name="count" value="16" min="1" required/></label>
@@ -134,6 +153,7 @@ pub fn ContestPage() -> impl IntoView {
                     })}
                     {action_error(confirm.value())}
                     {move || confirm.value().get().and_then(|r| r.ok()).map(|_| view! { <p class="alert ok" role="status">"Đã xác nhận danh sách vào chung kết. Tải lại trang để xem."</p> })}
+                    })}
                 }
                 .into_any()
             })}
@@ -235,6 +255,9 @@ pub fn RoundAdminPage() -> impl IntoView {
                     Err(e) => return error_view(&e),
                     Ok(m) => m,
                 };
+                // An organizer of units inside the contest follows the
+                // round; changing it is for who runs the contest.
+                let manage = matches!(dashboard.await, Ok(ref d) if d.manage);
                 let r = m.round.clone();
                 let rid = r.id.clone();
                 let button = move |action: &'static str, label: &'static str| {
@@ -253,13 +276,15 @@ pub fn RoundAdminPage() -> impl IntoView {
                     <h1>{r.rules.name.clone()} " " <span class="tag">{r.phase.label()}</span></h1>
                     <p>{format!("{} – {} · {} câu · {} phút · {} lượt", format_time(r.rules.opens_at), format_time(r.rules.closes_at), r.rules.questions_per_attempt, hoithi_core::text::format_number(f64::from(r.rules.time_limit_secs) / 60.0), r.rules.attempts_allowed)}</p>
                     {(!r.draw_text.is_empty()).then(|| view! { <ul>{r.draw_text.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul> })}
+                    {manage.then(|| view! {
                     <div class="actions">
                         {(!r.published).then(|| button("publish", "Công bố vòng thi"))}
                         {(r.published && !closed).then(|| button("close", "Kết thúc sớm"))}
                         {(closed && !r.key_published).then(|| button("publish_key", "Công bố đáp án"))}
                         {(closed && !r.results_published).then(|| button("publish_results", "Công bố kết quả và giải"))}
                     </div>
-                    {r.published.then(|| {
+                    })}
+                    {(manage && r.published).then(|| {
                         let rid = r.id.clone();
                         view! {
                             <ActionForm action=act attr:class="form inline-form">
@@ -274,7 +299,7 @@ pub fn RoundAdminPage() -> impl IntoView {
                     {r.published.then(|| view! {
                         <crate::participation::NotTakenPanel round_id=r.id.clone()/>
                     })}
-                    {(r.published && !r.key_published && !r.results_published).then(|| view! {
+                    {(manage && r.published && !r.key_published && !r.results_published).then(|| view! {
                         <crate::accommodations::AccommodationsPanel round_id=r.id.clone()/>
                     })}
                     <Suspense fallback=loading>
@@ -285,10 +310,12 @@ pub fn RoundAdminPage() -> impl IntoView {
                             }
                         })}
                     </Suspense>
-                    <details>
-                        <summary>"Sửa vòng thi"</summary>
-                        <RoundForm contest_id=r.contest_id.clone() round=Some(r.clone())/>
-                    </details>
+                    {manage.then(|| view! {
+                        <details>
+                            <summary>"Sửa vòng thi"</summary>
+                            <RoundForm contest_id=r.contest_id.clone() round=Some(r.clone())/>
+                        </details>
+                    })}
                 }
                 .into_any()
             })}

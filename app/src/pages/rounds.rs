@@ -2,6 +2,7 @@
 //! taking an attempt one question a screen, and the result with review.
 
 use crate::pages::{action_error, error_view, loading};
+use crate::contests::*;
 use crate::round_api::*;
 use crate::types::*;
 use hoithi_core::model::QuestionKind;

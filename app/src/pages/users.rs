@@ -23,6 +23,19 @@ pub fn UsersPage() -> impl IntoView {
         },
         |(q, _, _, _)| list_users(q),
     );
+    // Organizers see the people of their units and hand on their scope;
+    // roles, bank keys, new accounts and merges are admins'.
+    let auth = use_context::<crate::Auth>();
+    let admin = Resource::new(
+        || (),
+        move |_| async move {
+            match auth {
+                Some(a) => matches!(a.user.await, Ok(Some(u)) if u.role == Role::Admin),
+                None => false,
+            }
+        },
+    );
+    let is_admin = move || admin.get().unwrap_or(false);
     view! {
         <h1>"Người dùng và vai trò"</h1>
         <Form method="GET" action="/quan-tri/nguoi-dung" attr:class="filters">
@@ -92,6 +105,8 @@ pub fn UsersPage() -> impl IntoView {
         </Transition>
         <crate::accounts::password::ResetPasswordForm/>
         <crate::accounts::manage::ActivationForm/>
+        <crate::grants::GrantsPanel/>
+        <Show when=is_admin>
         <crate::accounts::manage::MergeForm/>
         <section class="card">
             <h2>"Tạo tài khoản"</h2>
@@ -115,5 +130,6 @@ pub fn UsersPage() -> impl IntoView {
                 <button type="submit">"Tạo"</button>
             </ActionForm>
         </section>
+        </Show>
     }
 }

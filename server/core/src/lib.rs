@@ -7,6 +7,7 @@ pub mod bank;
 pub mod live;
 pub mod model;
 pub mod round;
+pub mod scope;
 pub mod taxonomy;
 pub mod text;
 

@@ -41,7 +41,7 @@ fn rules(now: i64) -> RoundRules {
 }
 
 async fn round(db: &Db, rules: &RoundRules) -> rounds::RoundRecord {
-    let contest = contests::create(db, "Thử", "").await.unwrap();
+    let contest = contests::create(db, "Thử", "", None).await.unwrap();
     rounds::validate(db, rules).await.unwrap();
     let id = rounds::create(db, &contest, rules).await.unwrap();
     rounds::set_published(db, &id, true).await.unwrap();

@@ -91,7 +91,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<OverrideRow> {
     })
 }
 
-async fn one(db: &Db, id: &str) -> Result<OverrideRow> {
+pub async fn one(db: &Db, id: &str) -> Result<OverrideRow> {
     let r = sqlx::query(&format!("{SELECT} WHERE o.id = $1"))
         .bind(id)
         .fetch_optional(&db.pool)

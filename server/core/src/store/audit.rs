@@ -93,21 +93,32 @@ pub struct Filter {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub limit: i64,
+    /// Only entries of these contests (an organizer's); None: all.
+    pub within: Option<Vec<String>>,
 }
 
 /// Newest first.
 pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Entry>> {
     let action = f.action.trim();
-    let rows = sqlx::query(
+    let within = match &f.within {
+        Some(ids) if ids.is_empty() => return Ok(Vec::new()),
+        Some(ids) => format!(
+            " AND contest_id IN ({})",
+            (0..ids.len()).map(|i| format!("${}", i + 9)).collect::<Vec<_>>().join(", ")
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
         "SELECT id, at, actor_id, actor_name, actor_login, action, object_kind, object_id, contest_id, summary, before_json, after_json \
          FROM audit_log \
          WHERE ($1 = '' OR action = $1 OR action LIKE $2) \
            AND ($3 = '' OR actor_login = $3) \
            AND ($4 = '' OR contest_id = $4) \
            AND ($5 = '' OR object_id = $5) \
-           AND at >= $6 AND at <= $7 \
-         ORDER BY at DESC, id DESC LIMIT $8",
-    )
+           AND at >= $6 AND at <= $7{within} \
+         ORDER BY at DESC, id DESC LIMIT $8"
+    );
+    let mut query = sqlx::query(&sql)
     .bind(action)
     .bind(format!("{action}.%"))
     .bind(f.actor.trim())
@@ -115,9 +126,11 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Entry>> {
     .bind(f.object_id.trim())
     .bind(f.from.unwrap_or(i64::MIN))
     .bind(f.to.unwrap_or(i64::MAX))
-    .bind(f.limit.clamp(1, 10_000))
-    .fetch_all(&db.pool)
-    .await?;
+    .bind(f.limit.clamp(1, 10_000));
+    for id in f.within.iter().flatten() {
+        query = query.bind(id.clone());
+    }
+    let rows = query.fetch_all(&db.pool).await?;
     rows.iter()
         .map(|r| {
             Ok(Entry {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod batch;
 pub mod contests;
 pub mod finals;
+pub mod grants;
 pub mod questions;
 pub mod results;
 pub mod rounds;

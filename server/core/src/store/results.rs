@@ -153,13 +153,14 @@ pub struct Finalist {
     pub position: i64,
     pub user_id: String,
     pub full_name: String,
+    pub unit_id: Option<String>,
     pub unit_name: Option<String>,
     pub confirmed_at: i64,
 }
 
 pub async fn finalists(db: &Db, contest_id: &str) -> Result<Vec<Finalist>> {
     let rows = sqlx::query(
-        "SELECT f.position, f.user_id, f.confirmed_at, u.full_name, n.name AS unit_name FROM finalists f \
+        "SELECT f.position, f.user_id, f.confirmed_at, u.full_name, u.unit_id, n.name AS unit_name FROM finalists f \
          JOIN users u ON u.id = f.user_id LEFT JOIN units n ON n.id = u.unit_id WHERE f.contest_id = $1 ORDER BY f.position",
     )
     .bind(contest_id)
@@ -171,6 +172,7 @@ pub async fn finalists(db: &Db, contest_id: &str) -> Result<Vec<Finalist>> {
                 position: get(r, "position")?,
                 user_id: get(r, "user_id")?,
                 full_name: get(r, "full_name")?,
+                unit_id: get(r, "unit_id")?,
                 unit_name: get(r, "unit_name")?,
                 confirmed_at: get(r, "confirmed_at")?,
             })

@@ -64,6 +64,7 @@ pub async fn first_start(db: &Db, admin_password: Option<&str>) -> Result<SeedRe
             db,
             "Hội thi tìm hiểu Chỉ thị số 24-CT/TU (bản trình diễn)",
             "Cuộc thi mẫu về Chỉ thị số 24-CT/TU ngày 7-8-2023 của Ban Thường vụ Thành ủy Hà Nội về tăng cường kỷ cương, kỷ luật và trách nhiệm giải quyết công việc trong hệ thống chính trị thành phố.",
+            None,
         )
         .await?;
     }
