@@ -64,6 +64,10 @@ pub struct ServeArgs {
     /// Password for the first admin, instead of a random one (for scripted setups).
     #[arg(long, env = "HOITHI_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+    /// Start empty: no demonstration contest, rounds, cadres or final on
+    /// the first start (the bank and the first admin are still seeded).
+    #[arg(long, env = "HOITHI_NO_DEMO", default_value_t = false)]
+    pub no_demo: bool,
     /// Served over HTTPS: session cookies Secure with a `__Host-` name, and
     /// HSTS. (Behind a trusted proxy that sends `X-Forwarded-Proto: https`
     /// this is also done per request.)

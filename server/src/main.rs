@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod icons;
 mod live;
 mod metrics;
 mod precompress;

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// A server function's arguments: a few form fields.
 pub const API_BODY: usize = 64 * 1024;
@@ -77,8 +77,31 @@ fn live_page(path: &str) -> bool {
             && !path.starts_with("/truc-tiep/qr/"))
 }
 
+/// Pages that only a signed-in account can use (organizers', admins', the
+/// password change, an attempt, a judge's list); downloads and uploads
+/// under the same prefixes answer 401 themselves.
+fn signed_in_page(path: &str) -> bool {
+    let prefixed = ["/ban-to-chuc", "/quan-tri", "/doi-mat-khau", "/giam-khao", "/bai-thi"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    prefixed && !path.ends_with("/xuat") && path != "/quan-tri/tai-len"
+}
+
+/// Where a visitor without a session goes instead: the log-in page, which
+/// brings them back.
+fn login_then(uri: &axum::http::Uri) -> String {
+    let back = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    format!("/dang-nhap?next={}", app::pages::urlencode(back))
+}
+
 pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    if req.method() == Method::GET
+        && signed_in_page(&path)
+        && matches!(app::ssr::user_from_headers(&st, req.headers()).await, Ok(None))
+    {
+        return axum::response::Redirect::to(&login_then(req.uri())).into_response();
+    }
     if state_changing(req.method(), &path) && cross_site(req.headers()) {
         tracing::warn!(path, "refused a cross-site request");
         return refuse(
@@ -181,6 +204,18 @@ mod tests {
             ("host", "127.0.0.1:3000")
         ])));
         assert!(cross_site(&headers(&[("origin", "null"), ("host", "a")])));
+    }
+
+    #[test]
+    fn pages_for_signed_in_accounts_are_told_from_downloads() {
+        for p in ["/ban-to-chuc", "/ban-to-chuc/vong/x", "/quan-tri/nguoi-dung", "/doi-mat-khau", "/bai-thi/a/ket-qua", "/giam-khao"] {
+            assert!(signed_in_page(p), "{p}");
+        }
+        for p in ["/", "/dang-nhap", "/ban-to-chuc/xuat", "/quan-tri/xuat", "/quan-tri/nhat-ky/xuat", "/ban-to-chuc/chung-ket/xuat", "/quan-tri/tai-len", "/ban-to-chucx", "/truc-tiep"] {
+            assert!(!signed_in_page(p), "{p}");
+        }
+        let uri: axum::http::Uri = "/ban-to-chuc/vong/a?x=1&y=2".parse().unwrap();
+        assert_eq!(login_then(&uri), "/dang-nhap?next=%2Fban-to-chuc%2Fvong%2Fa%3Fx%3D1%26y%3D2");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let db = Db::connect(database_url).await?;
-    let report = seed::first_start(&db, args.admin_password.as_deref()).await?;
+    let report = seed::first_start(&db, args.admin_password.as_deref(), !args.no_demo).await?;
     if report.questions > 0 {
         tracing::info!(
             questions = report.questions,
@@ -25,6 +25,20 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
         if args.admin_password.is_none() {
             println!("(Chỉ hiển thị một lần. Lần đăng nhập đầu tiên sẽ yêu cầu đổi mật khẩu này.)");
         }
+    }
+    if let Some(demo) = &report.demo {
+        // The demo final's screens, like the admin's password: shown once.
+        let base = format!("http://{}", args.addr);
+        println!("Bản trình diễn: một vòng thi đang mở, một vòng đã có kết quả, và «{}» sẵn sàng:", demo.name);
+        println!("  Người dẫn:  {base}/truc-tiep/{}", demo.host);
+        for (seat, code) in &demo.seats {
+            println!("  Ghế {seat}:      {base}/truc-tiep/{code}");
+        }
+        for (i, code) in demo.judges.iter().enumerate() {
+            println!("  Giám khảo {}: {base}/truc-tiep/{code}", i + 1);
+        }
+        println!("  Màn chiếu:  {base}/truc-tiep/{}/man-chieu", demo.join);
+        println!("(Mỗi mã gắn với thiết bị mở nó đầu tiên. Khởi động với --no-demo để bắt đầu trống.)");
     }
 
     // Attempts past their deadline close even if nobody comes back to them.
@@ -119,6 +133,11 @@ pub const PLAIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/ban-to-chuc/chung-ket/xuat"),
     ("GET", "/truc-tiep/ws/{code}"),
     ("GET", "/truc-tiep/qr/{code}"),
+    ("GET", "/favicon.ico"),
+    ("GET", "/favicon.svg"),
+    ("GET", "/icon-192.png"),
+    ("GET", "/icon-512.png"),
+    ("GET", "/manifest.webmanifest"),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -133,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(crate::routes::routes())
         .merge(crate::live::routes())
+        .merge(crate::icons::routes())
         .route("/metrics", axum::routing::get(crate::metrics::metrics))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();

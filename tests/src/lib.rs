@@ -114,6 +114,8 @@ fn spawn_with_site(port: u16, db: &str, site: &std::path::Path, env: &[(&str, &s
         .env("DATABASE_URL", db)
         .env("HOITHI_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("HOITHI_METRICS_TOKEN", METRICS_TOKEN)
+        // Tests start empty; `first_start_shows_everything` turns the demo on.
+        .env("HOITHI_NO_DEMO", "true")
         .env("RUST_LOG", "warn")
         .envs(env.iter().copied())
         .stdout(Stdio::null())

@@ -131,7 +131,7 @@ async fn a_generated_first_admin_password_must_be_changed() {
             dir.path().join(format!("{must}.db")).display()
         );
         let db = Db::connect(&url).await.unwrap();
-        let report = seed::first_start(&db, given).await.unwrap();
+        let report = seed::first_start(&db, given, false).await.unwrap();
         assert!(report.admin.is_some());
         let (admin, _) = users::by_login(&db, "admin").await.unwrap().unwrap();
         assert_eq!(admin.must_change_password, must, "{given:?}");

@@ -349,7 +349,12 @@ async fn roles_are_enforced_on_every_protected_function() {
         [
             "GET /ban-to-chuc/chung-ket/xuat",
             "GET /ban-to-chuc/xuat",
+            "GET /favicon.ico",
+            "GET /favicon.svg",
             "GET /healthz",
+            "GET /icon-192.png",
+            "GET /icon-512.png",
+            "GET /manifest.webmanifest",
             "GET /metrics",
             "GET /quan-tri/nhat-ky/xuat",
             "GET /quan-tri/xuat",

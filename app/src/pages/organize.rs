@@ -73,6 +73,9 @@ pub fn ContestPage() -> impl IntoView {
                 let cid2 = cid.clone();
                 let cid3 = cid.clone();
                 let manage = d.manage;
+                let has_finalists = !d.finalists.is_empty();
+                // Proposing needs somebody ranked: a published round with attempts.
+                let any_rounds = !d.rounds.is_empty();
                 let rounds_rows = d.rounds.clone().into_iter().map(|r| view! {
                     <tr>
                         <td><A href=format!("/ban-to-chuc/vong/{}", r.id)>{r.rules.name.clone()}</A></td>
@@ -84,12 +87,18 @@ pub fn ContestPage() -> impl IntoView {
                     <h1>{d.contest.name.clone()}</h1>
                     <p>{d.contest.description.clone()}</p>
                     <h2>"Các vòng thi"</h2>
-                    <div class="table-wrap">
-                        <table>
-                            <thead><tr><th>"Vòng"</th><th>"Thời gian"</th><th>"Trạng thái"</th></tr></thead>
-                            <tbody>{rounds_rows}</tbody>
-                        </table>
-                    </div>
+                    {if d.rounds.is_empty() {
+                        view! { <p class="muted empty">{if manage { "Chưa có vòng thi nào. Thêm vòng thi ở mục bên dưới." } else { "Chưa có vòng thi nào." }}</p> }.into_any()
+                    } else {
+                        view! {
+                            <div class="table-wrap">
+                                <table>
+                                    <thead><tr><th>"Vòng"</th><th>"Thời gian"</th><th>"Trạng thái"</th></tr></thead>
+                                    <tbody>{rounds_rows}</tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }}
                     <p>
                         <A href=format!("/ban-to-chuc/cuoc-thi/{cid}/xep-hang")>"Bảng xếp hạng chung các vòng"</A>
                         " · "
@@ -128,7 +137,11 @@ pub fn ContestPage() -> impl IntoView {
                         .into_any()
                     }}
                     {manage.then(|| view! {
-                    <p><A href=format!("/ban-to-chuc/chung-ket/moi?cuoc_thi={}", cid3) attr:class="button">"Tạo vòng chung kết trực tiếp với danh sách này"</A></p>
+                    {has_finalists.then(|| view! {
+                        <p><A href=format!("/ban-to-chuc/chung-ket/moi?cuoc_thi={}", cid3) attr:class="button">"Tạo vòng chung kết trực tiếp với danh sách này"</A></p>
+                    })}
+                    {if any_rounds {
+                        view! {
                     <ActionForm action=propose attr:class="form inline-form">
                         <input type="hidden" name="contest_id" value=cid.clone()/>
                         <label>"Số thí sinh" <input type="number" name="count" value="16" min="1" required/></label>
@@ -136,6 +149,10 @@ pub fn ContestPage() -> impl IntoView {
                         {action_error(propose.value())}
                         <button type="submit" class="secondary">"Đề xuất theo xếp hạng chung"</button>
                     </ActionForm>
+                        }.into_any()
+                    } else {
+                        view! { <p class="muted empty">"Danh sách chung kết được đề xuất từ bảng xếp hạng chung, khi các vòng thi đã có người dự thi."</p> }.into_any()
+                    }}
                     {move || propose.value().get().and_then(|r| r.ok()).map(|rows| {
                         let ids: Vec<String> = rows.iter().filter_map(|r| r.user_id.clone()).collect();
                         let cid = cid2.clone();
@@ -351,6 +368,16 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
 /// A report table with its `.xlsx` export link.
 #[component]
 pub fn ReportTable(t: TableView, href: String) -> impl IntoView {
+    if t.rows.is_empty() {
+        // Headers over nothing say less than a sentence.
+        return view! {
+            <section class="report">
+                <h2>{t.title.clone()}</h2>
+                <p class="muted empty">"Chưa có số liệu: bảng sẽ có dữ liệu khi có người dự thi."</p>
+            </section>
+        }
+        .into_any();
+    }
     view! {
         <section class="report">
             <h2>{t.title.clone()} " " <a href=href class="small" rel="external" download="">"Xuất Excel"</a></h2>
@@ -364,4 +391,5 @@ pub fn ReportTable(t: TableView, href: String) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }

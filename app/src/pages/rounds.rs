@@ -504,6 +504,9 @@ pub fn RankingLoader(heading: &'static str, overall: bool) -> impl IntoView {
 
 #[component]
 pub fn RankingTable(ranking: Ranking) -> impl IntoView {
+    if ranking.rows.is_empty() {
+        return view! { <p class="muted empty">"Chưa có ai hoàn thành bài thi."</p> }.into_any();
+    }
     view! {
         {ranking.perfect.map(|p| view! { <p class="muted">{format!("Số lượt thi trả lời đúng tất cả các câu: {p}")}</p> })}
         <div class="table-wrap">
@@ -528,4 +531,5 @@ pub fn RankingTable(ranking: Ranking) -> impl IntoView {
             </table>
         </div>
     }
+    .into_any()
 }

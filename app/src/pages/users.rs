@@ -48,6 +48,7 @@ pub fn UsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match users.await {
                     Err(e) => error_view(&e),
+                    Ok(list) if list.is_empty() => view! { <p class="muted empty">"Không có tài khoản nào phù hợp."</p> }.into_any(),
                     Ok(list) => view! {
                         <div class="table-wrap">
                             <table class="users">

@@ -14,7 +14,7 @@ use hoithi_core::store::{contests, now_ms, results, rounds, seed, users, Db};
 
 async fn db() -> Db {
     let db = common::fresh_db("rounds").await;
-    seed::first_start(&db, Some("mat-khau-quan-tri"))
+    seed::first_start(&db, Some("mat-khau-quan-tri"), false)
         .await
         .unwrap();
     db

@@ -7,6 +7,7 @@ pub mod attempts;
 pub mod audit;
 pub mod batch;
 pub mod contests;
+pub mod demo;
 pub mod finals;
 pub mod grants;
 pub mod questions;

@@ -38,12 +38,18 @@ pub struct SeedReport {
     pub questions: usize,
     /// Login and password of the admin created now, shown once.
     pub admin: Option<(String, String)>,
+    /// The demonstration's final, when this start seeded the demo.
+    pub demo: Option<super::demo::DemoFinal>,
 }
 
-pub async fn first_start(db: &Db, admin_password: Option<&str>) -> Result<SeedReport> {
+/// Seeds what an empty database needs: the directive bank and the first
+/// admin; with `demo`, on a database without contests, the demonstration
+/// (`store::demo`).
+pub async fn first_start(db: &Db, admin_password: Option<&str>, demo: bool) -> Result<SeedReport> {
     let mut report = SeedReport {
         questions: 0,
         admin: None,
+        demo: None,
     };
     let (_, total) = questions::list(
         db,
@@ -58,15 +64,6 @@ pub async fn first_start(db: &Db, admin_password: Option<&str>) -> Result<SeedRe
         let bank = bank().map_err(StoreError::Invalid)?;
         let plan = questions::import(db, bank, None, None).await?;
         report.questions = plan.counts().new;
-    }
-    if contests::list(db).await?.is_empty() {
-        contests::create(
-            db,
-            "Hội thi tìm hiểu Chỉ thị số 24-CT/TU (bản trình diễn)",
-            "Cuộc thi mẫu về Chỉ thị số 24-CT/TU ngày 7-8-2023 của Ban Thường vụ Thành ủy Hà Nội về tăng cường kỷ cương, kỷ luật và trách nhiệm giải quyết công việc trong hệ thống chính trị thành phố.",
-            None,
-        )
-        .await?;
     }
     if users::count_role(db, Role::Admin).await? == 0 {
         let password = admin_password
@@ -89,6 +86,19 @@ pub async fn first_start(db: &Db, admin_password: Option<&str>) -> Result<SeedRe
             users::require_password_change(db, &admin.id).await?;
         }
         report.admin = Some(("admin".into(), password));
+    }
+    if demo && contests::list(db).await?.is_empty() {
+        let contest = contests::create(
+            db,
+            "Hội thi tìm hiểu Chỉ thị số 24-CT/TU (bản trình diễn)",
+            "Cuộc thi mẫu về Chỉ thị số 24-CT/TU ngày 7-8-2023 của Ban Thường vụ Thành ủy Hà Nội về tăng cường kỷ cương, kỷ luật và trách nhiệm giải quyết công việc trong hệ thống chính trị thành phố.",
+            None,
+        )
+        .await?;
+        let admin: String = sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1")
+            .fetch_one(&db.pool)
+            .await?;
+        report.demo = Some(super::demo::seed(db, &contest, &admin).await?);
     }
     Ok(report)
 }
