@@ -233,3 +233,32 @@ async fn precompressed_static_files_are_served_as_they_are() {
         .unwrap();
     assert_eq!(r.text().await.unwrap(), "export const v = 2;\n");
 }
+
+/// The Dockerfile and compose file cannot run here; what they name must
+/// still exist and agree with the scripts the README gives.
+#[test]
+fn container_files_match_the_repository() {
+    let root = hoithi_tests::workspace_root();
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let docker = read("Dockerfile");
+    let compose = read("compose.yaml");
+    let setup = read(".ci/setup");
+    let config = read("server/src/config.rs");
+    for pinned in ["cargo-leptos --locked --version 0.3.10", "binaryen@132"] {
+        assert!(docker.contains(pinned) && setup.contains(pinned), "{pinned} differs");
+    }
+    assert!(docker.contains("cargo leptos build --release --split"));
+    assert!(read(".ci/start").contains("cargo leptos build --release --split"));
+    // Every setting the files pass is one the server reads.
+    for file in [&docker, &compose] {
+        for word in file.split(|c: char| !(c.is_ascii_uppercase() || c == '_')) {
+            if word.starts_with("HOITHI_") {
+                assert!(config.contains(&format!("\"{word}\"")), "{word} is not a setting");
+            }
+        }
+    }
+    let manifest = read("Cargo.toml");
+    assert!(manifest.contains("site-root = \"target/site\"") && docker.contains("/src/target/site"));
+    assert!(config.contains("sqlite://data/hoithi.db") && docker.contains("/srv/hoithi/data"));
+    assert!(docker.contains("/healthz") && read("server/src/web.rs").contains("\"/healthz\""));
+}
