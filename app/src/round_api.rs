@@ -374,7 +374,7 @@ fn review_item(i: attempts::ItemRecord, full: bool) -> ReviewItem {
         accepted: i.draft.answers.clone(),
         correct: i.correct.unwrap_or(false),
         explanation: i.draft.explanation,
-        source: i.draft.source,
+        source: hoithi_core::sources::cite(&i.draft.source),
         full,
     }
 }

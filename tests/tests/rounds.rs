@@ -349,6 +349,14 @@ async fn concurrent_starts_stay_within_the_quota() {
     .await;
     let result = c.json("attempt_result", &[("id", &attempt)]).await;
     assert_eq!(result["prediction"], 0);
+    // One attempt, reviewed in full: citations name the article, not the
+    // seed file behind it.
+    let review = result["review"].as_array().unwrap();
+    assert_eq!(review.len(), 8);
+    for item in review {
+        let source = item["source"].as_str().unwrap();
+        assert!(!source.contains(".txt") && (source.contains('«') || source.contains("báo")), "{source}");
+    }
     let (status, body) = c.call("start_attempt", &[("round_id", &round)]).await;
     assert!(
         status >= 400 && body.contains("hết 1 lượt"),

@@ -8,6 +8,7 @@ pub mod live;
 pub mod model;
 pub mod round;
 pub mod scope;
+pub mod sources;
 pub mod taxonomy;
 pub mod text;
 
