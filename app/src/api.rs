@@ -311,6 +311,47 @@ pub async fn get_import_preview(id: String) -> Result<ImportPreview, AppError> {
     crate::ssr_views::preview(&st.db, upload).await
 }
 
+/// The preview's choices for a file not yet imported: a topic for each
+/// category naming none (`categories[i]` → `topics[i]`; an empty topic
+/// forgets the choice), and whether to skip essay and matching questions.
+#[server(prefix = "/api", endpoint = "import_options")]
+pub async fn import_options(
+    id: String,
+    categories: Option<Vec<String>>,
+    topics: Option<Vec<String>>,
+    skip_unsupported: Option<String>,
+) -> Result<(), AppError> {
+    let user = require(ADMIN).await?;
+    let st = state()?;
+    ssr::cap(&id, ssr::caps::ID, "Tệp")?;
+    let (categories, topics) = (categories.unwrap_or_default(), topics.unwrap_or_default());
+    if categories.len() != topics.len() || categories.len() > 500 {
+        return Err(ssr::invalid("Danh sách danh mục không hợp lệ".into()));
+    }
+    let upload =
+        crate::ssr_views::own_upload(&st.db, &id, &user, store::uploads::Purpose::Questions)
+            .await?;
+    let mut defaults = upload.defaults.clone();
+    for (category, topic) in categories.iter().zip(&topics) {
+        ssr::cap(category, ssr::caps::NAME, "Danh mục")?;
+        ssr::cap(topic, ssr::caps::ID, "Chủ đề")?;
+        let category = hoithi_core::text::clean(category);
+        match topic.trim() {
+            "" => {
+                defaults.categories.remove(&category);
+            }
+            t => {
+                let key = hoithi_core::taxonomy::find(t)
+                    .ok_or_else(|| ssr::invalid(format!("Chủ đề \"{t}\" không có trong danh mục")))?;
+                defaults.categories.insert(category, key.key.to_string());
+            }
+        }
+    }
+    defaults.skip_unsupported = skip_unsupported.is_some_and(|v| v != "false" && !v.is_empty());
+    store::uploads::set_defaults(&st.db, &upload.id, &defaults).await?;
+    Ok(())
+}
+
 #[server(prefix = "/api", endpoint = "import_confirm")]
 pub async fn import_confirm(id: String) -> Result<PlanCounts, AppError> {
     let user = require(ADMIN).await?;
@@ -330,7 +371,11 @@ pub async fn import_confirm(id: String) -> Result<PlanCounts, AppError> {
     tracing::info!(upload = %upload.id, user = %user.id, counts = ?plan.counts(), "questions imported");
     let counts = plan.counts();
     crate::audit::record(&st, &user, store::audit::Change {
-        after: Some(serde_json::json!({ "file": upload.file_name, "counts": format!("{counts:?}") })),
+        after: Some(serde_json::json!({
+            "file": upload.file_name, "counts": format!("{counts:?}"),
+            "skipped": parsed.skipped.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            "categories": upload.defaults.categories,
+        })),
         ..crate::audit::change(
             "bank.import",
             "upload",

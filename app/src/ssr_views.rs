@@ -196,6 +196,8 @@ async fn read_table(upload: &Upload) -> Result<Result<Vec<Vec<String>>, ImportEr
 
 pub async fn preview(db: &Db, upload: Upload) -> Result<ImportPreview, AppError> {
     let parsed = parse_upload(&upload).await?;
+    let skipped = parsed.skipped;
+    let unknown_categories = parsed.unknown_categories;
     let mut errors = parsed.errors;
     let plan = store::questions::plan(db, parsed.questions).await?;
     errors.extend(plan.errors.iter().cloned());
@@ -230,6 +232,11 @@ pub async fn preview(db: &Db, upload: Upload) -> Result<ImportPreview, AppError>
         errors,
         entries,
         counts: plan.counts(),
+        skipped,
+        unknown_categories,
+        category_topics: upload.defaults.categories.clone().into_iter().collect(),
+        skip_unsupported: upload.defaults.skip_unsupported,
+        has_options: upload.format == formats::Format::Gift,
     })
 }
 

@@ -96,6 +96,15 @@ pub struct ImportPreview {
     pub errors: Vec<ImportError>,
     pub entries: Vec<PreviewEntry>,
     pub counts: PlanCounts,
+    /// Questions left out (essay, matching) because the admin chose so.
+    pub skipped: Vec<ImportError>,
+    /// Categories naming no topic: (line, name), to be given one.
+    pub unknown_categories: Vec<(usize, String)>,
+    /// The topics chosen so far for categories: (category, topic key).
+    pub category_topics: Vec<(String, String)>,
+    pub skip_unsupported: bool,
+    /// The format has categories and kinds the bank may not hold (GIFT).
+    pub has_options: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

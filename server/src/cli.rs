@@ -64,14 +64,28 @@ pub async fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
 /// questions when every file is clean.
 fn read_files(
     files: &[std::path::PathBuf],
-    topic: Option<String>,
+    options: crate::config::ImportOptions,
 ) -> Result<Vec<(usize, hoithi_core::model::QuestionDraft)>, usize> {
+    let mut n_errors = 0;
+    let mut categories = std::collections::BTreeMap::new();
+    for c in &options.categories {
+        match c.rsplit_once('=') {
+            Some((name, topic)) if hoithi_core::taxonomy::find(topic).is_some() => {
+                categories.insert(name.trim().to_string(), topic.trim().to_string());
+            }
+            _ => {
+                println!("--category \"{c}\": cần dạng \"danh mục=mã chủ đề\" với một chủ đề có trong danh mục");
+                n_errors += 1;
+            }
+        }
+    }
     let defaults = Defaults {
-        topic,
-        difficulty: None,
+        topic: options.topic,
+        categories,
+        skip_unsupported: options.skip_unsupported,
+        ..Defaults::default()
     };
     let mut all = Vec::new();
-    let mut n_errors = 0;
     for path in files {
         let name = path.display();
         let bytes = match std::fs::read(path) {
@@ -88,6 +102,9 @@ fn read_files(
             continue;
         };
         let parsed = formats::parse(format, &bytes, &defaults);
+        for e in &parsed.skipped {
+            println!("{name}: bỏ qua: {e}");
+        }
         if parsed.errors.is_empty() {
             println!(
                 "{name}: {} câu hỏi ({})",
@@ -114,8 +131,8 @@ async fn bank_command(
     cmd: BankCommand,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cmd {
-        BankCommand::Check { files, topic } => {
-            let questions = match read_files(&files, topic) {
+        BankCommand::Check { files, options } => {
+            let questions = match read_files(&files, options) {
                 Ok(q) => q,
                 Err(n) => {
                     println!("{n} lỗi.");
@@ -145,9 +162,9 @@ async fn bank_command(
         BankCommand::Import {
             files,
             dry_run,
-            topic,
+            options,
         } => {
-            let questions = match read_files(&files, topic) {
+            let questions = match read_files(&files, options) {
                 Ok(q) => q,
                 Err(n) => {
                     println!("{n} lỗi. Không câu nào được nhập.");

@@ -107,15 +107,30 @@ fn parse_hops(s: &str) -> Result<usize, String> {
     }
 }
 
+/// What a file leaves open, as the web preview lets the admin choose it.
+#[derive(clap::Args, Debug, Default)]
+pub struct ImportOptions {
+    /// Topic for questions whose file names none (Aiken, GIFT).
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// A topic for a category of the file that names none:
+    /// `--category "Chỉ thị 24/Tổng quan=ct24.tong-quan"` (repeatable).
+    #[arg(long = "category", value_name = "CATEGORY=TOPIC")]
+    pub categories: Vec<String>,
+    /// Leave out essay and matching questions (listed) instead of refusing
+    /// the files.
+    #[arg(long)]
+    pub skip_unsupported: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum BankCommand {
     /// Check files; prints questions per file or every error. Exit 1 on any error.
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Topic for questions whose file names none (Aiken, GIFT).
-        #[arg(long)]
-        topic: Option<String>,
+        #[command(flatten)]
+        options: ImportOptions,
     },
     /// Import files into the database, all or nothing.
     Import {
@@ -124,8 +139,8 @@ pub enum BankCommand {
         /// Report what would be imported without importing.
         #[arg(long)]
         dry_run: bool,
-        #[arg(long)]
-        topic: Option<String>,
+        #[command(flatten)]
+        options: ImportOptions,
     },
     /// Export the bank.
     Export {

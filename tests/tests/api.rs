@@ -270,6 +270,7 @@ async fn roles_are_enforced_on_every_protected_function() {
         ),
         ("import_preview", vec![("id", "khong-co".into())], admins),
         ("import_confirm", vec![("id", "khong-co".into())], admins),
+        ("import_options", vec![("id", "khong-co".into())], admins),
         ("unit_preview", vec![("id", "khong-co".into())], admins),
         ("unit_confirm", vec![("id", "khong-co".into())], admins),
         ("list_users", vec![("q", "".into())], organizers),

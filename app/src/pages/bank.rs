@@ -125,9 +125,10 @@ fn status_label(s: &str) -> &'static str {
 pub fn ImportPreviewPage() -> impl IntoView {
     let id = crate::pages::route_id();
     let confirm = ServerAction::<ImportConfirm>::new();
+    let options = ServerAction::<ImportOptions>::new();
     let preview = Resource::new(
-        move || (id(), confirm.version().get()),
-        |(id, _)| get_import_preview(id),
+        move || (id(), confirm.version().get(), options.version().get()),
+        |(id, _, _)| get_import_preview(id),
     );
     view! {
         <h1>"Kiểm tra tệp câu hỏi"</h1>
@@ -150,7 +151,11 @@ pub fn ImportPreviewPage() -> impl IntoView {
                         <div class="alert error" role="alert">
                             <p>
                                 <strong>{format!("Tệp có {} lỗi.", p.errors.len())}</strong>
-                                " Không câu nào được nhập. Hãy sửa tệp rồi tải lên lại."
+                                {if p.has_options {
+                                    " Không câu nào được nhập. Chọn chủ đề, bỏ qua câu không hỗ trợ ở mục Tùy chọn nhập, hoặc sửa tệp rồi tải lên lại."
+                                } else {
+                                    " Không câu nào được nhập. Hãy sửa tệp rồi tải lên lại."
+                                }}
                             </p>
                             <ul class="errors">
                                 {p.errors.iter().map(|e| view! { <li>{e.to_string()}</li> }).collect_view()}
@@ -178,6 +183,58 @@ pub fn ImportPreviewPage() -> impl IntoView {
                     }
                     .into_any()
                 };
+                let choices = (p.has_options && !p.applied).then(|| {
+                    // Unknown categories first, then those already given a topic.
+                    let mut cats: Vec<(String, Option<usize>, String)> = p
+                        .unknown_categories
+                        .iter()
+                        .map(|(line, name)| (name.clone(), Some(*line), String::new()))
+                        .collect();
+                    for (name, topic) in &p.category_topics {
+                        if !cats.iter().any(|(n, _, _)| n == name) {
+                            cats.push((name.clone(), None, topic.clone()));
+                        }
+                    }
+                    let upload_id = p.upload_id.clone();
+                    view! {
+                        <section class="card import-options">
+                            <h2>"Tùy chọn nhập"</h2>
+                            <ActionForm action=options attr:class="form">
+                                <input type="hidden" name="id" value=upload_id/>
+                                {cats.into_iter().enumerate().map(|(i, (name, line, current))| {
+                                    let label = match line {
+                                        Some(l) => format!("Danh mục «{name}» (dòng {l}) thuộc chủ đề"),
+                                        None => format!("Danh mục «{name}» thuộc chủ đề"),
+                                    };
+                                    view! {
+                                        <label>
+                                            {label}
+                                            <input type="hidden" name=format!("categories[{i}]") value=name.clone()/>
+                                            <select name=format!("topics[{i}]")>
+                                                <option value="">"— Chọn chủ đề —"</option>
+                                                {taxonomy::TOPICS.iter().map(|t| view! {
+                                                    <option value=t.key selected=current == t.key>{t.name}</option>
+                                                }).collect_view()}
+                                            </select>
+                                        </label>
+                                    }
+                                }).collect_view()}
+                                <label class="check">
+                                    <input type="checkbox" name="skip_unsupported" value="true" checked=p.skip_unsupported/>
+                                    " Bỏ qua các câu không hỗ trợ (tự luận, ghép đôi); các câu còn lại vẫn được nhập"
+                                </label>
+                                {action_error(options.value())}
+                                <button type="submit" class="secondary">"Áp dụng và kiểm tra lại"</button>
+                            </ActionForm>
+                        </section>
+                    }
+                });
+                let skipped = (!p.skipped.is_empty()).then(|| view! {
+                    <div class="alert warn" role="status">
+                        <p><strong>{format!("Bỏ qua {} câu không hỗ trợ:", p.skipped.len())}</strong></p>
+                        <ul class="errors">{p.skipped.iter().map(|e| view! { <li>{e.to_string()}</li> }).collect_view()}</ul>
+                    </div>
+                });
                 let rows = p
                     .entries
                     .into_iter()
@@ -197,6 +254,8 @@ pub fn ImportPreviewPage() -> impl IntoView {
                     .collect_view();
                 view! {
                     {summary}
+                    {choices}
+                    {skipped}
                     {body}
                     <div class="table-wrap">
                         <table class="preview">

@@ -17,6 +17,65 @@ pub fn clean(s: &str) -> String {
     out
 }
 
+/// Plain text of an HTML fragment (Moodle writes question text as HTML):
+/// tags dropped, line breaks and paragraphs as spaces, the common entities
+/// decoded. The result is cleaned as every stored text is.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('>') {
+            Some(j) => {
+                out.push(' ');
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    let mut decoded = String::with_capacity(out.len());
+    let mut it = out.split('&');
+    decoded.push_str(it.next().unwrap_or(""));
+    for part in it {
+        let (entity, tail) = match part.split_once(';') {
+            Some((e, t)) if e.len() <= 8 => (e, t),
+            _ => {
+                decoded.push('&');
+                decoded.push_str(part);
+                continue;
+            }
+        };
+        let ch = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" | "#39" => Some('\''),
+            "nbsp" => Some(' '),
+            e if e.starts_with("#x") || e.starts_with("#X") => {
+                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
+            }
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match ch {
+            Some(c) => {
+                decoded.push(c);
+                decoded.push_str(tail);
+            }
+            None => {
+                decoded.push('&');
+                decoded.push_str(part);
+            }
+        }
+    }
+    clean(&decoded)
+}
+
 /// Lower case without diacritics (đ → d): for matching header names, topic
 /// names and keywords typed in any way.
 pub fn fold(s: &str) -> String {
@@ -111,6 +170,15 @@ pub fn normalize_login(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_becomes_plain_text() {
+        assert_eq!(
+            html_to_text("<p>Moodle is <span style=\"x\">an <b>acronym</b></span>.</p><br/>A &amp; B &lt;3 &#273;&#x1EA1;o"),
+            "Moodle is an acronym . A & B <3 đạo"
+        );
+        assert_eq!(html_to_text("AT&T; 5 < 6"), "AT&T; 5 < 6");
+    }
 
     #[test]
     fn clean_folds_space_and_composes() {

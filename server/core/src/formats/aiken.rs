@@ -148,6 +148,7 @@ mod tests {
         Defaults {
             topic: Some("kh171".into()),
             difficulty: None,
+            ..Default::default()
         }
     }
 

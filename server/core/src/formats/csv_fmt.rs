@@ -46,8 +46,8 @@ pub fn parse(text: &str, defaults: &Defaults) -> Parsed {
     match read_rows(text) {
         Ok(rows) => table::parse_rows(&rows, defaults),
         Err(e) => Parsed {
-            questions: vec![],
             errors: vec![e],
+            ..Parsed::default()
         },
     }
 }

@@ -49,13 +49,20 @@ fn find_seq(chs: &[Ch], start: usize, a: char, b: char) -> Option<usize> {
     (start..chs.len().saturating_sub(1)).find(|&i| chs[i] == (a, false) && chs[i + 1] == (b, false))
 }
 
-/// Drops a leading `[html]`, `[moodle]`, `[plain]` or `[markdown]` marker.
+/// Drops a leading `[html]`, `[moodle]`, `[plain]` or `[markdown]` marker;
+/// HTML (marked so, or with tags in it) becomes plain text.
 fn strip_format(s: &str) -> String {
     let t = s.trim_start();
-    for m in ["[html]", "[moodle]", "[plain]", "[markdown]"] {
+    if let Some(rest) = t.strip_prefix("[html]") {
+        return crate::text::html_to_text(rest);
+    }
+    for m in ["[moodle]", "[plain]", "[markdown]"] {
         if let Some(rest) = t.strip_prefix(m) {
             return rest.trim().to_string();
         }
+    }
+    if t.contains("</") || t.contains("<br") || t.contains("<p>") {
+        return crate::text::html_to_text(t);
     }
     t.trim().to_string()
 }
@@ -93,31 +100,85 @@ pub fn parse(input: &str, defaults: &Defaults) -> Parsed {
         blocks.push(b);
     }
 
+    // The current category's topic; an unknown one is reported once, at
+    // its `$CATEGORY` line, and its questions are not each refused for it.
+    let mut category_topic: Option<String> = None;
+    let mut category_unknown = false;
     for (line, lines) in blocks {
         let joined = lines.join("\n");
         if joined.to_ascii_uppercase().starts_with("$CATEGORY:") {
             let path = joined["$CATEGORY:".len()..].trim();
+            // Moodle writes a "/" inside a category's name as "//".
             category = path
+                .replace("//", "\u{0}")
                 .split('/')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty() && s != "$course$" && s != "$system$")
+                .map(|s| s.replace('\u{0}', "/").trim().to_string())
+                .filter(|s| !s.is_empty() && s != "$course$" && s != "$system$" && s != "top")
                 .collect();
+            category_topic = defaults.category_topic(&category);
+            category_unknown = false;
+            if category_topic.is_none() && !category.is_empty() && defaults.topic.is_none() {
+                category_unknown = true;
+                let name = super::category_name(&category);
+                if !out.unknown_categories.iter().any(|(_, n)| *n == name) {
+                    out.errors.push(ImportError::at(
+                        line,
+                        format!("Danh mục «{name}» không khớp chủ đề nào: chọn chủ đề cho danh mục này ở bước xem trước (hoặc chủ đề mặc định khi tải lên)"),
+                    ));
+                    out.unknown_categories.push((line, name));
+                }
+            }
             continue;
         }
-        match question(&joined, line, &category, defaults) {
+        match question(&joined, line, &category, category_topic.as_deref(), defaults) {
             Ok(draft) => out.push(line, draft),
-            Err(msg) => out.errors.push(ImportError::at(line, msg)),
+            // Its category's error says it already.
+            Err(Refusal::NoTopic) if category_unknown => {}
+            Err(Refusal::NoTopic) => out.errors.push(ImportError::at(
+                line,
+                "Thiếu chủ đề (chọn chủ đề mặc định khi nhập tệp)",
+            )),
+            Err(Refusal::Unsupported(msg)) if defaults.skip_unsupported => {
+                out.skipped.push(ImportError::at(line, msg))
+            }
+            Err(Refusal::Unsupported(msg)) => out.errors.push(ImportError::at(
+                line,
+                format!("{msg} (có thể chọn «bỏ qua các câu không hỗ trợ»)"),
+            )),
+            Err(Refusal::Invalid(msg)) => out.errors.push(ImportError::at(line, msg)),
         }
     }
     out
+}
+
+/// Why a block is not a question of the bank.
+enum Refusal {
+    /// No topic: neither the category nor the upload's default gives one.
+    NoTopic,
+    /// A kind the bank has no counterpart for (essay, matching).
+    Unsupported(String),
+    Invalid(String),
+}
+
+impl From<String> for Refusal {
+    fn from(s: String) -> Self {
+        Refusal::Invalid(s)
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(s: &str) -> Self {
+        Refusal::Invalid(s.to_string())
+    }
 }
 
 fn question(
     raw: &str,
     _line: usize,
     category: &[String],
+    category_topic: Option<&str>,
     defaults: &Defaults,
-) -> Result<QuestionDraft, String> {
+) -> Result<QuestionDraft, Refusal> {
     let chs = scan(raw);
     let mut pos = 0;
     let mut title = None;
@@ -142,19 +203,22 @@ fn question(
         return Err("Thiếu nội dung câu hỏi".into());
     }
     let body = &chs[open + 1..close];
-
-    // Topic and difficulty: any category segment naming one.
-    let mut topic = String::new();
-    let mut difficulty = None;
-    for seg in category {
-        if let Some(t) = crate::taxonomy::find(seg) {
-            topic = t.key.to_string();
-        }
-        if let Some(d) = Difficulty::parse(seg) {
-            difficulty = Some(d);
-        }
+    // Kinds the bank cannot hold, told before anything else about them.
+    if text(body).is_empty() {
+        return Err(Refusal::Unsupported("Câu tự luận (ngoặc { } rỗng) không được hỗ trợ".into()));
     }
-    let topic = topic_or_default(&topic, defaults)?;
+    if find_seq(body, 0, '-', '>').is_some() && !text(body).starts_with('#') {
+        return Err(Refusal::Unsupported("Câu ghép đôi (->) không được hỗ trợ".into()));
+    }
+
+    // Topic: the category's, else the upload's default. Difficulty: any
+    // category segment naming one.
+    let difficulty = category.iter().find_map(|seg| Difficulty::parse(seg));
+    let topic = match category_topic {
+        Some(t) => t.to_string(),
+        None if defaults.topic.is_none() => return Err(Refusal::NoTopic),
+        None => topic_or_default("", defaults)?,
+    };
     let difficulty = match difficulty {
         Some(d) => d,
         None => difficulty_or_default("", defaults)?,
@@ -182,9 +246,6 @@ fn question(
         _ => (body, None),
     };
     let trimmed = text(body);
-    if trimmed.is_empty() {
-        return Err("Câu tự luận (ngoặc { } rỗng) không được hỗ trợ".into());
-    }
 
     let lead = body.iter().take_while(|(c, _)| c.is_whitespace()).count();
     if body.get(lead) == Some(&('#', false)) {
@@ -220,30 +281,56 @@ fn truth(body: &str) -> Option<(bool, String)> {
     }
 }
 
-/// `#value`, `#value:tolerance`, `#min..max`, or several `=` alternatives of
-/// which the first full-credit one is kept.
-fn numeric(body: &[Ch], draft: &mut QuestionDraft) -> Result<(), String> {
+/// Every numeric form Moodle writes: `#value`, `#value:tolerance`,
+/// `#min..max`, each with `#feedback`; several `=` alternatives, weighted
+/// `=%50%…` ones for partial credit, and `~#feedback` for any other answer.
+/// The bank grades right or wrong: the full-credit answer is kept, partial
+/// and wrong alternatives only tell what Moodle would have said.
+fn numeric(body: &[Ch], draft: &mut QuestionDraft) -> Result<(), Refusal> {
     draft.kind = QuestionKind::Numeric;
-    let s: String = body.iter().map(|(c, _)| *c).collect();
-    let first = if s.trim_start().starts_with('=') {
-        s.split('=')
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .find(|a| !a.starts_with('%') || a.starts_with("%100%"))
-            .map(|a| a.trim_start_matches("%100%").to_string())
-            .ok_or("Câu số không có đáp án đúng")?
-    } else {
-        s
-    };
-    let (value_part, feedback) = match first.split_once('#') {
-        Some((v, f)) => (v.trim().to_string(), f.trim().to_string()),
-        None => (first.trim().to_string(), String::new()),
-    };
+    // Split at unescaped "=" and "~"; text before the first is an "=" answer.
+    let mut parts: Vec<(char, &[Ch])> = Vec::new();
+    let mut start = 0;
+    let mut marker = '=';
+    for (i, c) in body.iter().enumerate() {
+        if matches!(c, ('=', false) | ('~', false)) {
+            if !text(&body[start..i]).is_empty() {
+                parts.push((marker, &body[start..i]));
+            }
+            marker = c.0;
+            start = i + 1;
+        }
+    }
+    if !text(&body[start..]).is_empty() || marker == '=' {
+        parts.push((marker, &body[start..]));
+    }
+    let mut chosen: Option<(String, String)> = None;
+    for (m, part) in &parts {
+        if *m != '=' {
+            continue;
+        }
+        let (main, feedback) = match find(part, 0, '#') {
+            Some(h) => (text(&part[..h]), strip_format(&text(&part[h + 1..]))),
+            None => (text(part), String::new()),
+        };
+        let (weight, value) = match main.strip_prefix('%') {
+            Some(rest) => {
+                let (w, v) = rest.split_once('%').ok_or("Trọng số \"%...%\" không được đóng")?;
+                let w = parse_number(w).ok_or_else(|| format!("Trọng số \"{w}\" không hợp lệ"))?;
+                (w, v.trim().to_string())
+            }
+            None => (100.0, main),
+        };
+        if weight >= 100.0 && chosen.is_none() {
+            chosen = Some((value, feedback));
+        }
+    }
+    let (value_part, feedback) = chosen.ok_or("Câu số không có đáp án đúng (trọng số 100%)")?;
     let (value, tol) = if let Some((lo, hi)) = value_part.split_once("..") {
         let (lo, hi) = (parse_number(lo), parse_number(hi));
         match (lo, hi) {
             (Some(lo), Some(hi)) if lo <= hi => ((lo + hi) / 2.0, Some((hi - lo) / 2.0)),
-            _ => return Err(format!("Khoảng số \"{value_part}\" không hợp lệ")),
+            _ => return Err(format!("Khoảng số \"{value_part}\" không hợp lệ").into()),
         }
     } else if let Some((v, t)) = value_part.split_once(':') {
         let v =
@@ -273,7 +360,7 @@ struct Answer {
     feedback: String,
 }
 
-fn choices(body: &[Ch], draft: &mut QuestionDraft) -> Result<(), String> {
+fn choices(body: &[Ch], draft: &mut QuestionDraft) -> Result<(), Refusal> {
     let mut answers: Vec<Answer> = Vec::new();
     let mut i = 0;
     while i < body.len() && body[i].0.is_whitespace() {
@@ -291,7 +378,7 @@ fn choices(body: &[Ch], draft: &mut QuestionDraft) -> Result<(), String> {
         }
         let part = &body[start..end];
         let (main, fb) = match find(part, 0, '#') {
-            Some(h) => (&part[..h], text(&part[h + 1..])),
+            Some(h) => (&part[..h], strip_format(&text(&part[h + 1..]))),
             None => (part, String::new()),
         };
         let mut main_s = text(main);
@@ -303,8 +390,9 @@ fn choices(body: &[Ch], draft: &mut QuestionDraft) -> Result<(), String> {
             weight = Some(parse_number(w).ok_or_else(|| format!("Trọng số \"{w}\" không hợp lệ"))?);
             main_s = t.trim().to_string();
         }
+        let main_s = strip_format(&main_s);
         if main_s.contains("->") {
-            return Err("Câu ghép đôi (->) không được hỗ trợ".into());
+            return Err(Refusal::Unsupported("Câu ghép đôi (->) không được hỗ trợ".into()));
         }
         answers.push(Answer {
             correct_marker: marker == '=',
@@ -368,6 +456,7 @@ mod tests {
         Defaults {
             topic: Some("ct24.tong-quan".into()),
             difficulty: None,
+            ..Default::default()
         }
     }
 

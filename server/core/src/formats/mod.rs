@@ -96,6 +96,40 @@ impl Format {
 pub struct Defaults {
     pub topic: Option<String>,
     pub difficulty: Option<Difficulty>,
+    /// Topics the admin chose, in the preview, for categories of the file
+    /// (GIFT `$CATEGORY`, Moodle XML) that name none: category → topic key.
+    #[serde(default)]
+    pub categories: std::collections::BTreeMap<String, String>,
+    /// Skip the questions the bank cannot hold (essay, matching), listing
+    /// them, instead of refusing the whole file.
+    #[serde(default)]
+    pub skip_unsupported: bool,
+}
+
+impl Defaults {
+    /// The topic a category path stands for: its last part (else any part)
+    /// as a topic key or name, whatever the case and diacritics; else what
+    /// the admin mapped it to.
+    pub fn category_topic(&self, path: &[String]) -> Option<String> {
+        let last = path.last()?;
+        if let Some(t) = crate::taxonomy::find(last) {
+            return Some(t.key.to_string());
+        }
+        if let Some(t) = path.iter().rev().find_map(|p| crate::taxonomy::find(p)) {
+            return Some(t.key.to_string());
+        }
+        let wanted = crate::text::fold(&category_name(path));
+        self.categories
+            .iter()
+            .find(|(c, _)| crate::text::fold(c) == wanted)
+            .and_then(|(_, key)| crate::taxonomy::find(key))
+            .map(|t| t.key.to_string())
+    }
+}
+
+/// How a category is named to the admin: its path below the course.
+pub fn category_name(path: &[String]) -> String {
+    path.join("/")
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -103,6 +137,12 @@ pub struct Parsed {
     /// Each question with the line (or row) where it starts.
     pub questions: Vec<(usize, QuestionDraft)>,
     pub errors: Vec<ImportError>,
+    /// Questions left out because the admin chose to skip what the bank
+    /// cannot hold: their line and why.
+    pub skipped: Vec<ImportError>,
+    /// Categories that name no topic and were not mapped: (line, name),
+    /// each once.
+    pub unknown_categories: Vec<(usize, String)>,
 }
 
 impl Parsed {
@@ -128,8 +168,8 @@ pub fn parse(format: Format, bytes: &[u8], defaults: &Defaults) -> Parsed {
         Ok(t) => t,
         Err(e) => {
             return Parsed {
-                questions: vec![],
                 errors: vec![e],
+                ..Parsed::default()
             }
         }
     };

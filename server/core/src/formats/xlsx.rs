@@ -103,8 +103,8 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Parsed {
     match read_rows(bytes) {
         Ok(rows) => table::parse_rows(&rows, defaults),
         Err(e) => Parsed {
-            questions: vec![],
             errors: vec![e],
+            ..Parsed::default()
         },
     }
 }

@@ -85,6 +85,20 @@ pub async fn load(db: &Db, id: &str, purpose: Purpose) -> Result<Upload> {
     })
 }
 
+/// Replaces the options of an upload not yet applied (the preview's
+/// category topics and skip choice).
+pub async fn set_defaults(db: &Db, id: &str, defaults: &Defaults) -> Result<()> {
+    let done = sqlx::query("UPDATE uploads SET defaults = $1 WHERE id = $2 AND applied_at IS NULL")
+        .bind(serde_json::to_string(defaults).expect("defaults serialise"))
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Invalid("Tệp này đã được nhập rồi".into()));
+    }
+    Ok(())
+}
+
 /// How long an unconfirmed upload is kept.
 pub const KEEP_MS: i64 = 86_400_000;
 
