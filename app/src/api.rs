@@ -234,7 +234,8 @@ pub async fn get_question(id: String) -> Result<QuestionDetail, AppError> {
         .map(|(version, created_at, draft)| VersionView {
             version,
             created_at,
-            draft,
+            // Old versions carry their keys too.
+            draft: if sees_keys(&user) { draft } else { draft.without_key() },
         })
         .collect();
     Ok(QuestionDetail {
@@ -459,9 +460,16 @@ pub async fn set_user_role(user_id: String, role: String) -> Result<(), AppError
     }
     let before = store::users::by_id(&st.db, &user_id).await?;
     store::users::set_role(&st.db, &user_id, role).await?;
+    // A new role starts without the old one's grants: none lies dormant to
+    // wake when someone grants the account anything later.
+    let revoked = if before.role != role {
+        store::grants::revoke_all(&st.db, &user_id, &me.id, store::now_ms()).await?
+    } else {
+        0
+    };
     crate::audit::record(&st, &me, store::audit::Change {
         before: Some(serde_json::json!({ "role": before.role.as_str() })),
-        after: Some(serde_json::json!({ "role": role.as_str() })),
+        after: Some(serde_json::json!({ "role": role.as_str(), "grants_revoked": revoked })),
         ..crate::audit::change(
             "user.role",
             "user",

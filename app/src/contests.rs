@@ -65,7 +65,10 @@ pub async fn get_contest(id: String) -> Result<ContestDetail, AppError> {
     let now = now_ms();
     let mut list = Vec::new();
     for r in rounds::list(&st.db, &id).await? {
-        list.push(round_view(&st.db, r, now).await?);
+        // Drafts are for who runs the contest.
+        if access.manage || r.published {
+            list.push(round_view(&st.db, r, now).await?);
+        }
     }
     let finalists = results::finalists(&st.db, &id)
         .await?
@@ -358,6 +361,10 @@ pub async fn overall_ranking(contest_id: String) -> Result<Ranking, AppError> {
 #[server(prefix = "/api", endpoint = "round_dashboard")]
 pub async fn round_dashboard(id: String) -> Result<Dashboard, AppError> {
     let (access, round) = access::round(&id).await?;
+    if !access.manage && !round.published {
+        ssr::set_status(http::StatusCode::NOT_FOUND);
+        return Err(AppError::NotFound);
+    }
     let st = state()?;
     crate::ssr_reports::scoped_dashboard(&st, &access, round, now_ms()).await
 }

@@ -149,11 +149,17 @@ pub async fn add_grant(
             "Ban tổ chức được giao toàn thành phố, một đơn vị hoặc một cuộc thi; giám khảo được giao một vòng chung kết".into(),
         ));
     }
-    // The place must exist.
-    let judge_no = match &target {
-        Target::Unit(u) if !caller.tree.contains(u) => {
-            return Err(ssr::invalid("Đơn vị không tồn tại".into()))
+    if let Target::Unit(u) = &target {
+        if !caller.tree.contains(u) {
+            return Err(ssr::invalid("Đơn vị không tồn tại".into()));
         }
+    }
+    // Scope first: nothing is told about a place outside it.
+    let contest = contest_of_target(&st, &target).await?;
+    if !caller.scope.may_grant(&caller.tree, &target, contest.as_ref().map(|(c, o)| (c.as_str(), o.as_deref()))) {
+        return Err(access::forbidden());
+    }
+    let judge_no = match &target {
         Target::Final(f) => {
             let rec = finals::get_one(&st.db, f).await?;
             let n = judge_no.unwrap_or(0);
@@ -168,11 +174,6 @@ pub async fn add_grant(
         }
         _ => None,
     };
-    let contest = contest_of_target(&st, &target).await?;
-    if !caller.scope.may_grant(&caller.tree, &target, contest.as_ref().map(|(c, o)| (c.as_str(), o.as_deref()))) {
-        ssr::set_status(http::StatusCode::FORBIDDEN);
-        return Err(AppError::Forbidden);
-    }
     let norm = hoithi_core::auth::normalize_login(&login).unwrap_or_else(|_| login.trim().to_lowercase());
     let Some((user, _)) = store::users::by_login(&st.db, &norm).await? else {
         ssr::set_status(http::StatusCode::NOT_FOUND);
@@ -186,6 +187,11 @@ pub async fn add_grant(
     }
     if user.deactivated {
         return Err(ssr::invalid("Tài khoản này đã bị khóa".into()));
+    }
+    // Only someone of one's own units: a commune cannot turn a cadre of
+    // another district into its organizer or judge.
+    if !caller.scope.people().allows(&caller.tree, user.unit_id.as_deref()) {
+        return Err(access::forbidden());
     }
     if grants::exists(&st.db, &user.id, role, &target, judge_no).await? {
         return Err(ssr::invalid("Người này đã được giao quyền này".into()));
@@ -238,10 +244,16 @@ pub async fn revoke_grant(id: String) -> Result<(), AppError> {
     let st = ssr::state()?;
     ssr::cap(&id, caps::ID, "Mục")?;
     let row = grants::one(&st.db, &id).await?;
+    let gave_it = row.granted_by_id.as_deref() == Some(caller.user.id.as_str());
     // Nobody changes their own powers, up or down.
-    let allowed = match may_grant(&st, &caller, &row.target).await {
+    let allowed = match contest_of_target(&st, &row.target).await {
         _ if row.user_id == caller.user.id => false,
-        Ok(v) => v,
+        Ok(contest) => caller.scope.may_revoke(
+            &caller.tree,
+            &row.target,
+            contest.as_ref().map(|(c, o)| (c.as_str(), o.as_deref())),
+            gave_it,
+        ),
         // Its place is gone: an admin may still close it.
         Err(AppError::NotFound) => caller.scope.admin,
         Err(e) => return Err(e),
@@ -255,6 +267,23 @@ pub async fn revoke_grant(id: String) -> Result<(), AppError> {
     }
     let contest = contest_of_target(&st, &row.target).await.ok().flatten();
     grants::revoke(&st.db, &id, &caller.user.id, store::now_ms()).await?;
+    // A judge taken off a panel loses the screen too: the place gets a new
+    // code and the device that held the old one is let go.
+    if let (GrantRole::Judge, Target::Final(f), Some(n)) = (row.role, &row.target, row.judge_no) {
+        if n > 0 {
+            match finals::renew_judge_code(&st.db, f, n as usize - 1).await {
+                Ok(_) | Err(store::StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    // Powers come from grants: with none left, the account is a cadre's again.
+    let holder = store::users::by_id(&st.db, &row.user_id).await?;
+    if matches!(holder.role, Role::Organizer | Role::Judge)
+        && grants::active_count(&st.db, &row.user_id).await? == 0
+    {
+        store::users::set_role(&st.db, &row.user_id, Role::Contestant).await?;
+    }
     let v = view_of(row.clone());
     crate::audit::record(&st, &caller.user, store::audit::Change {
         contest_id: contest.as_ref().map(|(c, _)| c.as_str()),

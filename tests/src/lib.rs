@@ -657,7 +657,12 @@ pub async fn organizer_on(
     kind: &str,
     target: &str,
 ) -> Client {
-    let c = s.user(admin, "contestant", login).await;
+    // A unit's organizer is one of its people; others start unassigned.
+    let c = if kind == "unit" {
+        s.cadre_in(admin, "Cán bộ tổ chức", login, target).await
+    } else {
+        s.user(admin, "contestant", login).await
+    };
     let (status, body) = granter
         .call(
             "add_grant",

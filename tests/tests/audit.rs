@@ -62,7 +62,7 @@ async fn organizer_and_admin_changes_are_in_the_audit_log() {
     let role = &log[0];
     assert_eq!(role["actor_login"], "admin");
     assert_eq!(role["before"], r#"{"role":"contestant"}"#);
-    assert_eq!(role["after"], r#"{"role":"judge"}"#);
+    assert_eq!(role["after"], r#"{"grants_revoked":0,"role":"judge"}"#);
     let close = log
         .as_array()
         .unwrap()

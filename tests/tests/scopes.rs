@@ -184,9 +184,10 @@ async fn organizers_get_nothing_of_another_district() {
         .await;
         who.check("reset_password", &[("login", cadre)], sees).await;
         who.check("set_user_active", &[("login", cadre), ("active", "true")], sees).await;
+        // Handing the contest to one of its own cadres.
         who.check(
             "add_grant",
-            &[("login", "0919100002"), ("role", "organizer"), ("kind", "contest"), ("target_id", contest)],
+            &[("login", cadre), ("role", "organizer"), ("kind", "contest"), ("target_id", contest)],
             runs,
         )
         .await;
@@ -308,7 +309,7 @@ async fn organizers_get_nothing_of_another_district() {
     assert_eq!(reg["creds"].as_array().unwrap().len(), 1);
 
     // Judges per final: the judge sees their own screen's code, nothing else.
-    let judge = s.user(&admin, "contestant", "0919300001").await;
+    let judge = s.cadre_in(&admin, "Giám khảo Ứng Hòa", "0919300001", &uh_unit).await;
     let (status, body) = ml
         .call("add_grant", &[("login", "0919300001"), ("role", "judge"), ("kind", "final"), ("target_id", &f_uh), ("judge_no", "2")])
         .await;
@@ -333,6 +334,27 @@ async fn organizers_get_nothing_of_another_district() {
     let (status, _) = judge.call("final_detail", &[("id", &f_uh)]).await;
     assert_eq!(status, 403, "a judge reads no other code");
     who.check_get(&format!("/truc-tiep/qr/{}.svg", judge2.as_str().unwrap()), &["uh"]).await;
+    // Taken off the panel, the judge loses the screen: the place has a new code.
+    let jgrant = uh.json("list_grants", &[("login", "0919300001"), ("history", "false")]).await;
+    uh.json("revoke_grant", &[("id", jgrant[0]["id"].as_str().unwrap())]).await;
+    let (status, _) = s.client().call("live_entry", &[("code", judge2.as_str().unwrap())]).await;
+    assert_eq!(status, 404, "the old judge code opens nothing");
+    let (status, _) = judge.call("my_judging", &[]).await;
+    assert_eq!(status, 403, "no grant left: a cadre again");
+
+    // A contest's organizer runs the contest, not its cadres' accounts.
+    let c_org = organizer_on(&s, &admin, &admin, "0919400001", "contest", &c_uh).await;
+    assert_eq!(c_org.call("contest_detail", &[("id", &c_uh)]).await.0, 200);
+    let (status, _) = c_org.call("reset_password", &[("login", "0919100003")]).await;
+    assert_eq!(status, 403);
+    let (status, _) = c_org.call("reset_password", &[("login", "0919100002")]).await;
+    assert_eq!(status, 403, "nor those of its own district");
+    assert!(c_org.json("list_users", &[("q", "")]).await.as_array().unwrap().is_empty());
+    // Nor can a commune make a cadre of another district its organizer.
+    let (status, _) = vd
+        .call("add_grant", &[("login", "0919100003"), ("role", "organizer"), ("kind", "unit"), ("target_id", &vd_unit)])
+        .await;
+    assert_eq!(status, 403);
 
     // Revoking ends a scope at once; the grant stays in the history.
     let grants = admin.json("list_grants", &[("login", "0919000003"), ("history", "false")]).await;
@@ -343,6 +365,18 @@ async fn organizers_get_nothing_of_another_district() {
     let history = admin.json("list_grants", &[("login", "0919000003"), ("history", "true")]).await;
     assert!(history[0]["revoked_at"].is_i64(), "{history}");
     who.check("end_final", &[("id", &f_uh)], &["uh"]).await;
+
+    // A role change ends the grants: Mê Linh's organizer, made a cadre and
+    // later given a commune, does not wake the district's powers.
+    let ml_id = admin.json("list_users", &[("q", "0919000002")]).await[0]["id"].as_str().unwrap().to_string();
+    admin.json("set_user_role", &[("user_id", &ml_id), ("role", "contestant")]).await;
+    admin
+        .json("add_grant", &[("login", "0919000002"), ("role", "organizer"), ("kind", "unit"), ("target_id", &tp_unit)])
+        .await;
+    let (status, _) = ml.call("round_action", &[("round_id", &r_ml), ("action", "publish")]).await;
+    assert_eq!(status, 403, "Tiền Phong's organizer does not run Mê Linh's contest");
+    let (status, _) = ml.call("contest_detail", &[("id", &c_ml)]).await;
+    assert_eq!(status, 200, "it sees its commune's part");
 }
 
 async fn audit(c: &Client) -> Vec<String> {

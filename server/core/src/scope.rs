@@ -233,15 +233,14 @@ impl Scope {
         )
     }
 
-    /// Whose accounts the caller manages (registers, resets, deactivates):
-    /// the units they hold and the units their contests cover.
+    /// Whose accounts the caller manages (registers, resets, deactivates,
+    /// hands grants to): the units they hold. A contest grant runs a
+    /// contest, not its cadres' accounts.
     pub fn people(&self) -> Reach {
-        if self.city_wide() || self.contests.iter().any(|(_, owner)| owner.is_none()) {
+        if self.city_wide() {
             return Reach::Everyone;
         }
-        let mut roots = self.units.clone();
-        roots.extend(self.contests.iter().filter_map(|(_, o)| o.clone()));
-        Reach::Within(roots)
+        Reach::Within(self.units.clone())
     }
 
     /// May start a contest owned by `owner` (None: the city's).
@@ -258,6 +257,34 @@ impl Scope {
             Target::All => false,
             Target::Unit(u) => self.city || self.units.iter().any(|mine| tree.within(u, mine)),
             Target::Contest(_) | Target::Final(_) => self.manages_final(tree, contest),
+        }
+    }
+
+    /// May take back a grant on `target`: admins and the city's organizers
+    /// any; others what they gave themselves (still inside their scope), or
+    /// what lies strictly below the units they hold, so peers cannot take
+    /// each other's powers and a contest's organizer cannot undo who
+    /// delegated to them.
+    pub fn may_revoke(
+        &self,
+        tree: &Tree,
+        target: &Target,
+        contest: Option<(&str, Option<&str>)>,
+        gave_it: bool,
+    ) -> bool {
+        if self.city_wide() {
+            return true;
+        }
+        if gave_it && self.may_grant(tree, target, contest) {
+            return true;
+        }
+        match target {
+            Target::All => false,
+            Target::Unit(u) => self.units.iter().any(|mine| u != mine && tree.within(u, mine)),
+            // Runs it through a unit it holds, not through a grant on it.
+            Target::Contest(_) | Target::Final(_) => contest
+                .and_then(|(_, owner)| owner)
+                .is_some_and(|o| self.units.iter().any(|mine| tree.within(o, mine))),
         }
     }
 
@@ -346,6 +373,14 @@ mod tests {
         assert!(!vd.may_grant(&t, &Target::Unit("UH".into()), None));
         assert!(!vd.may_grant(&t, &Target::All, None));
         assert!(!vd.may_grant(&t, &Target::Contest("c-uh".into()), Some(("c-uh", Some("UH")))));
+        // A peer on the same commune cannot be removed by another; the
+        // district above can.
+        assert!(!vd.may_revoke(&t, &Target::Unit("VD".into()), None, false));
+        assert!(vd.may_revoke(&t, &Target::Unit("VD".into()), None, true));
+        let uh = Scope::new(false, [org(Target::Unit("UH".into()), None)]);
+        assert!(uh.may_revoke(&t, &Target::Unit("VD".into()), None, false));
+        assert!(!uh.may_revoke(&t, &Target::Unit("UH".into()), None, false));
+        assert!(uh.may_revoke(&t, &Target::Contest("c-vd".into()), Some(("c-vd", Some("VD"))), false));
     }
 
     #[test]
@@ -355,10 +390,14 @@ mod tests {
         assert!(c.manages(&t, "c-uh", Some("UH")));
         assert!(!c.manages(&t, "c-vd", Some("VD")));
         assert_eq!(c.contest_reach(&t, "c-uh", Some("UH")), Reach::Within(vec!["UH".into()]));
-        assert_eq!(c.people(), Reach::Within(vec!["UH".into()]));
+        assert!(c.people().is_nobody(), "a contest grant manages no accounts");
         assert!(!c.may_create(&t, Some("UH")));
         let city_contest = Scope::new(false, [org(Target::Contest("c-city".into()), None)]);
-        assert_eq!(city_contest.people(), Reach::Everyone);
+        assert!(city_contest.people().is_nobody());
+        // It hands the contest on, but cannot take back what it was not given to take.
+        assert!(c.may_grant(&t, &Target::Contest("c-uh".into()), Some(("c-uh", Some("UH")))));
+        assert!(!c.may_revoke(&t, &Target::Contest("c-uh".into()), Some(("c-uh", Some("UH"))), false));
+        assert!(c.may_revoke(&t, &Target::Contest("c-uh".into()), Some(("c-uh", Some("UH"))), true));
     }
 
     #[test]

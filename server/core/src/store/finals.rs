@@ -435,6 +435,25 @@ pub async fn release(db: &Db, final_id: &str, who: Actor) -> Result<()> {
     Ok(())
 }
 
+/// Gives a judge's place a new code and frees its device: the old code
+/// (and whoever held it) opens nothing any more. Returns the new code.
+pub async fn renew_judge_code(db: &Db, final_id: &str, judge: usize) -> Result<String> {
+    let fresh = code(CODE_LEN);
+    let n = sqlx::query(
+        "UPDATE final_codes SET code = $1, device = NULL, bound_at = NULL, device_label = NULL \
+         WHERE final_id = $2 AND role = 'judge' AND slot = $3",
+    )
+    .bind(&fresh)
+    .bind(final_id)
+    .bind(judge as i64)
+    .execute(&db.pool)
+    .await?;
+    if n.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(fresh)
+}
+
 /// Who holds each seat's and judge's code, seats first.
 pub async fn devices(db: &Db, final_id: &str) -> Result<Vec<crate::live::wire::DeviceView>> {
     let rows = sqlx::query(

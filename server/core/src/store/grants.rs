@@ -16,7 +16,9 @@ pub struct GrantRow {
     /// The unit's, contest's or final's name.
     pub target_name: String,
     pub judge_no: Option<u32>,
+    /// The giver's name, and account (None: made by the upgrade).
     pub granted_by: Option<String>,
+    pub granted_by_id: Option<String>,
     pub granted_at: i64,
     pub revoked_by: Option<String>,
     pub revoked_at: Option<i64>,
@@ -63,7 +65,7 @@ pub async fn revoke(db: &Db, id: &str, by: &str, at: i64) -> Result<GrantRow> {
 }
 
 const SELECT: &str = "SELECT g.id, g.user_id, u.full_name, u.login, g.role, g.scope_kind, g.scope_id, g.judge_no, \
-     b.full_name AS by_name, r.full_name AS revoked_name, g.granted_at, g.revoked_at, \
+     g.granted_by, b.full_name AS by_name, r.full_name AS revoked_name, g.granted_at, g.revoked_at, \
      COALESCE(n.name, c.name, f.name, '') AS target_name \
      FROM grants g JOIN users u ON u.id = g.user_id \
      LEFT JOIN users b ON b.id = g.granted_by LEFT JOIN users r ON r.id = g.revoked_by \
@@ -87,6 +89,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<GrantRow> {
         target_name: get(r, "target_name")?,
         judge_no: judge_no.and_then(|n| u32::try_from(n).ok()),
         granted_by: get(r, "by_name")?,
+        granted_by_id: get(r, "granted_by")?,
         granted_at: get(r, "granted_at")?,
         revoked_by: get(r, "revoked_name")?,
         revoked_at: get(r, "revoked_at")?,
@@ -115,6 +118,26 @@ pub async fn list(db: &Db, user_id: &str, history: bool, limit: i64) -> Result<V
     .fetch_all(&db.pool)
     .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Revokes every active grant of a person (their role changed); returns
+/// how many.
+pub async fn revoke_all(db: &Db, user_id: &str, by: &str, at: i64) -> Result<u64> {
+    let done = sqlx::query("UPDATE grants SET revoked_by = $1, revoked_at = $2 WHERE user_id = $3 AND revoked_at IS NULL")
+        .bind(by)
+        .bind(at)
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// How many active grants a person still holds.
+pub async fn active_count(db: &Db, user_id: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM grants WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .fetch_one(&db.pool)
+        .await?)
 }
 
 /// A person's active grants, with each granted contest's owner: what their
