@@ -236,7 +236,7 @@ pub async fn preview(db: &Db, upload: Upload) -> Result<ImportPreview, AppError>
         unknown_categories,
         category_topics: upload.defaults.categories.clone().into_iter().collect(),
         skip_unsupported: upload.defaults.skip_unsupported,
-        has_options: upload.format == formats::Format::Gift,
+        has_options: matches!(upload.format, formats::Format::Gift | formats::Format::MoodleXml),
     })
 }
 

@@ -97,7 +97,7 @@ fn read_files(
             }
         };
         let Some(format) = Format::detect(&path.to_string_lossy(), &bytes) else {
-            println!("{name}: không nhận ra định dạng (.hq, .xlsx, .csv, .gift, .aiken, .txt)");
+            println!("{name}: không nhận ra định dạng (.hq, .xlsx, .csv, .gift, .aiken, .xml, .txt)");
             n_errors += 1;
             continue;
         };

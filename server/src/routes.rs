@@ -255,7 +255,7 @@ async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multip
     let Some(format) = Format::detect(&file_name, &bytes) else {
         return back_with_error(
             purpose,
-            "Không nhận ra định dạng tệp (.hq, .xlsx, .csv, .gift, .aiken, .txt)",
+            "Không nhận ra định dạng tệp (.hq, .xlsx, .csv, .gift, .aiken, .xml, .txt)",
         );
     };
     if purpose != Purpose::Questions && !matches!(format, Format::Csv | Format::Xlsx) {

@@ -7,6 +7,7 @@ pub mod aiken;
 pub mod cadres;
 pub mod csv_fmt;
 pub mod gift;
+pub mod moodle_xml;
 pub mod native;
 pub mod table;
 pub mod units;
@@ -23,6 +24,7 @@ pub enum Format {
     Xlsx,
     Gift,
     Aiken,
+    MoodleXml,
 }
 
 impl Format {
@@ -33,6 +35,7 @@ impl Format {
             Format::Xlsx => "xlsx",
             Format::Gift => "gift",
             Format::Aiken => "aiken",
+            Format::MoodleXml => "moodlexml",
         }
     }
 
@@ -43,6 +46,7 @@ impl Format {
             Format::Xlsx => "Excel (.xlsx)",
             Format::Gift => "Moodle GIFT",
             Format::Aiken => "Aiken",
+            Format::MoodleXml => "Moodle XML",
         }
     }
 
@@ -53,6 +57,7 @@ impl Format {
             "xlsx" | "excel" => Some(Format::Xlsx),
             "gift" => Some(Format::Gift),
             "aiken" => Some(Format::Aiken),
+            "moodlexml" | "xml" => Some(Format::MoodleXml),
             _ => None,
         }
     }
@@ -70,9 +75,13 @@ impl Format {
             "xlsx" => Some(Format::Xlsx),
             "gift" => Some(Format::Gift),
             "aiken" => Some(Format::Aiken),
+            "xml" => Some(Format::MoodleXml),
             "txt" | "" => {
                 let text = String::from_utf8_lossy(bytes);
-                if text.lines().any(|l| l.starts_with("=== ")) {
+                let head = text.trim_start();
+                if head.starts_with("<?xml") || head.starts_with("<quiz") {
+                    Some(Format::MoodleXml)
+                } else if text.lines().any(|l| l.starts_with("=== ")) {
                     Some(Format::Native)
                 } else if text
                     .lines()
@@ -178,6 +187,7 @@ pub fn parse(format: Format, bytes: &[u8], defaults: &Defaults) -> Parsed {
         Format::Csv => csv_fmt::parse(&text, defaults),
         Format::Gift => gift::parse(&text, defaults),
         Format::Aiken => aiken::parse(&text, defaults),
+        Format::MoodleXml => moodle_xml::parse(&text, defaults),
         Format::Xlsx => unreachable!(),
     }
 }
