@@ -463,7 +463,7 @@ pub fn QuestionPage() -> impl IntoView {
                             <label>"Sai số (câu điền số)" <input type="text" name="tolerance" value=tolerance/></label>
                             <label>"Giải thích" <textarea name="explanation" rows="3">{d.explanation.clone()}</textarea></label>
                             <label>"Nguồn trích dẫn" <textarea name="source" rows="2">{d.source.clone()}</textarea></label>
-                            <label>"Hình ảnh (đường dẫn, nếu có)" <input type="text" name="image" value=d.image.clone().unwrap_or_default()/></label>
+                            <ImageField current=d.image.clone().unwrap_or_default()/>
                             {action_error(save.value())}
                             {move || save.value().get().and_then(|r| r.ok()).map(|v| view! { <div class="alert ok" role="status">{format!("Đã lưu — phiên bản {v}")}</div> })}
                             <button type="submit">"Lưu phiên bản mới"</button>
@@ -478,4 +478,83 @@ pub fn QuestionPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The question's image: an address, or a picture chosen from this device,
+/// read in the browser into a `data:` address the server checks (PNG, JPEG,
+/// GIF or WebP up to 200 KB) and keeps with the question.
+#[component]
+fn ImageField(current: String) -> impl IntoView {
+    let image = RwSignal::new(current);
+    let problem = RwSignal::new(None::<String>);
+    let shown = move || {
+        image.with(|s| {
+            let short: String = if s.starts_with("data:") { "(ảnh đã tải lên)".into() } else { s.clone() };
+            short
+        })
+    };
+    view! {
+        <fieldset class="image-field">
+            <legend>"Hình ảnh (nếu có)"</legend>
+            <input type="hidden" name="image" value=move || image.get()/>
+            <label>"Đường dẫn ảnh"
+                <input
+                    type="text"
+                    prop:value=shown
+                    on:change=move |ev| image.set(event_target_value(&ev))
+                />
+            </label>
+            <label>"hoặc chọn ảnh từ máy (PNG, JPEG, GIF, WebP; tối đa 200 KB)"
+                <input
+                    type="file"
+                    accept="image/png,image/jpeg,image/gif,image/webp"
+                    on:change=move |ev| {
+                        #[cfg(feature = "hydrate")]
+                        read_image(ev, image, problem);
+                        #[cfg(not(feature = "hydrate"))]
+                        let _ = ev;
+                    }
+                />
+            </label>
+            {move || problem.get().map(|m| view! { <p class="alert error" role="alert">{m}</p> })}
+            {move || {
+                let src = image.get();
+                (!src.is_empty()).then(|| view! { <img class="qimage" src=src alt="Hình minh họa của câu hỏi"/> })
+            }}
+            {move || (!image.with(String::is_empty)).then(|| view! {
+                <button type="button" class="small secondary" on:click=move |_| image.set(String::new())>"Bỏ ảnh"</button>
+            })}
+        </fieldset>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn read_image(ev: leptos::ev::Event, into: RwSignal<String>, problem: RwSignal<Option<String>>) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return;
+    };
+    if file.size() > hoithi_core::model::MAX_IMAGE_BYTES as f64 {
+        problem.set(Some("Ảnh lớn hơn 200 KB: hãy thu nhỏ ảnh rồi chọn lại".into()));
+        return;
+    }
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return;
+    };
+    let done = reader.clone();
+    let onload = Closure::<dyn FnMut()>::new(move || {
+        if let Some(url) = done.result().ok().and_then(|v| v.as_string()) {
+            problem.set(hoithi_core::model::image_problem(&url));
+            if problem.with_untracked(Option::is_none) {
+                into.set(url);
+            }
+        }
+    });
+    reader.set_onload(Some(onload.as_ref().unchecked_ref()));
+    // The reader holds the closure until it fires; it is small and one a pick.
+    onload.forget();
+    let _ = reader.read_as_data_url(&file);
 }

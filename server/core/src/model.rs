@@ -244,6 +244,9 @@ impl QuestionDraft {
     /// Messages are Vietnamese, for the people who fix the file.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
+        if let Some(p) = self.image.as_deref().and_then(image_problem) {
+            out.push(p);
+        }
         if let Some(k) = &self.key {
             if !valid_key(k) {
                 out.push(format!(
@@ -343,6 +346,37 @@ impl QuestionDraft {
     }
 }
 
+
+/// Largest image kept with a question (decoded): it travels with the
+/// question to every phone that draws it.
+pub const MAX_IMAGE_BYTES: usize = 200 * 1024;
+
+/// What is wrong with a question's image, if anything: an `http(s)` or
+/// site path, or an image uploaded (or imported) as a `data:` address of a
+/// PNG, JPEG, GIF or WebP up to `MAX_IMAGE_BYTES` (SVG can carry scripts).
+pub fn image_problem(s: &str) -> Option<String> {
+    if let Some(rest) = s.strip_prefix("data:") {
+        let Some((mime, data)) = rest.split_once(";base64,") else {
+            return Some("Hình ảnh nhúng phải ở dạng data:…;base64,…".into());
+        };
+        if !["image/png", "image/jpeg", "image/gif", "image/webp"].contains(&mime) {
+            return Some("Hình ảnh phải là PNG, JPEG, GIF hoặc WebP".into());
+        }
+        if data.is_empty() || !data.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)) {
+            return Some("Hình ảnh nhúng hỏng (base64 không hợp lệ)".into());
+        }
+        if data.len() / 4 * 3 > MAX_IMAGE_BYTES {
+            return Some(format!("Hình ảnh lớn quá {} KB: hãy thu nhỏ ảnh", MAX_IMAGE_BYTES / 1024));
+        }
+        return None;
+    }
+    let lower = s.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") || (s.starts_with('/') && !s.starts_with("//")) {
+        None
+    } else {
+        Some("Hình ảnh phải là đường dẫn http(s) hoặc ảnh tải lên".into())
+    }
+}
 #[cfg(test)]
 impl QuestionDraft {
     /// A valid two-option single-choice question for unit tests.

@@ -48,7 +48,15 @@ fn question(index: usize) -> impl Strategy<Value = QuestionDraft> {
         proptest::collection::vec(answer(), 1..4),
         (-1_000_000i64..1_000_000, 0u8..4),
         proptest::option::of(0u32..100),
-        (maybe_text(), maybe_text(), proptest::option::of(text())),
+        (
+            maybe_text(),
+            maybe_text(),
+            // An address, or an image uploaded as a data: address.
+            proptest::option::of(prop_oneof![
+                text().prop_map(|t| format!("https://hinh.vi.du/{t}")),
+                Just("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=".to_string()),
+            ]),
+        ),
         any::<bool>(),
     )
         .prop_map(

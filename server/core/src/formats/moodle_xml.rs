@@ -12,9 +12,7 @@ use base64::Engine;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-/// Largest image kept with a question (decoded): it travels with the
-/// question to every phone that draws it.
-pub const MAX_IMAGE_BYTES: usize = 200 * 1024;
+use crate::model::MAX_IMAGE_BYTES;
 
 /// An element, with the line it starts on.
 #[derive(Debug, Default)]
@@ -149,7 +147,10 @@ fn element(e: &quick_xml::events::BytesStart<'_>, line: usize) -> Node {
         .map(|a| {
             (
                 String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned(),
-                a.unescape_value().map(|v| v.into_owned()).unwrap_or_default(),
+                {
+                    let raw = String::from_utf8_lossy(&a.value).into_owned();
+                    quick_xml::escape::unescape(&raw).map(|v| v.into_owned()).unwrap_or(raw)
+                },
             )
         })
         .collect();
