@@ -1,5 +1,5 @@
 //! Property tests on hostile input: every parser (native, CSV, xlsx, GIFT,
-//! Aiken, and the unit and cadre sheets) given arbitrary bytes or a valid
+//! Aiken, Moodle XML, and the unit and cadre sheets) given arbitrary bytes or a valid
 //! file mutated at random never panics, and answers either questions or
 //! errors that say where.
 
@@ -9,12 +9,13 @@ use hoithi_core::formats::{self, cadres, units, Defaults, Format};
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 
-const FORMATS: [Format; 5] = [
+const FORMATS: [Format; 6] = [
     Format::Native,
     Format::Csv,
     Format::Xlsx,
     Format::Gift,
     Format::Aiken,
+    Format::MoodleXml,
 ];
 
 fn valid_files() -> Vec<(Format, Vec<u8>)> {
@@ -40,6 +41,14 @@ fn valid_files() -> Vec<(Format, Vec<u8>)> {
         (
             Format::Aiken,
             b"Th\xE1\xBB\xA7 \xC4\x91\xC3\xB4?\nA. H\xC3\xA0 N\xE1\xBB\x99i\nB. Hu\xE1\xBA\xBF\nANSWER: A\n".to_vec(),
+        ),
+        (
+            Format::MoodleXml,
+            std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../tests/fixtures/moodle/sample_questions_with_old_image_tag.xml"),
+            )
+            .unwrap(),
         ),
     ]
 }
@@ -73,13 +82,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048), f in 0usize..5) {
+    fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048), f in 0usize..6) {
         check(FORMATS[f], &bytes);
     }
 
     #[test]
     fn mutated_valid_files(
-        which in 0usize..5,
+        which in 0usize..6,
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..12),
     ) {
         let (format, mut bytes) = valid_files().swap_remove(which);
@@ -99,7 +108,7 @@ proptest! {
     }
 
     #[test]
-    fn truncated_valid_files(which in 0usize..5, keep in 0.0f64..1.0) {
+    fn truncated_valid_files(which in 0usize..6, keep in 0.0f64..1.0) {
         let (format, bytes) = valid_files().swap_remove(which);
         let n = (bytes.len() as f64 * keep) as usize;
         check(format, &bytes[..n]);
