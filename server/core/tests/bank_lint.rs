@@ -42,10 +42,10 @@ const LIMITS: Limits = Limits {
 
 // The bank as it stands (measured by this test); the targets are
 // 25 % for the cue and 0 for the others.
-const LONGEST_CUE_NOW: f64 = 100.0;
-const SINGLE_WRONG_NOW: usize = usize::MAX;
-const REPEATS_NOW: usize = usize::MAX;
-const ARTICLE_REFS_NOW: usize = usize::MAX;
+const LONGEST_CUE_NOW: f64 = 35.7;
+const SINGLE_WRONG_NOW: usize = 4;
+const REPEATS_NOW: usize = 14;
+const ARTICLE_REFS_NOW: usize = 12;
 
 fn right_answer(q: &QuestionDraft) -> String {
     match q.kind {
@@ -152,6 +152,13 @@ fn the_bank_lint_holds() {
     // questions with the same answer and nearly the same stem.
     let stems: Vec<HashSet<String>> = bank.iter().map(|q| words(&q.text)).collect();
     let answers: Vec<String> = bank.iter().map(|q| fold(&right_answer(q))).collect();
+    // An answer many stems mention (the directive's own name) is context,
+    // not a give-away: only a phrase at most two other stems state counts.
+    let stems_folded: Vec<String> = bank.iter().map(|q| fold(&q.text)).collect();
+    let mentions: Vec<usize> = answers
+        .iter()
+        .map(|a| if a.is_empty() { 0 } else { stems_folded.iter().filter(|t| t.contains(a.as_str())).count() })
+        .collect();
     let mut pairs = Vec::new();
     for i in 0..n {
         for j in 0..n {
@@ -160,7 +167,8 @@ fn the_bank_lint_holds() {
             }
             let gives_away = answers[j].chars().count() >= 15
                 && !matches!(bank[j].kind, QuestionKind::TrueFalse)
-                && fold(&bank[i].text).contains(&answers[j]);
+                && mentions[j] <= 2
+                && stems_folded[i].contains(&answers[j]);
             let same_way = i < j
                 && !answers[i].is_empty()
                 && answers[i] == answers[j]
