@@ -61,13 +61,82 @@ pub fn draw<R: Rng + ?Sized>(
     total: u32,
     rng: &mut R,
 ) -> Result<Vec<usize>, DrawError> {
+    // The order candidates are tried in is what makes the draw random.
+    let mut order: Vec<usize> = (0..bank.len()).collect();
+    order.shuffle(rng);
+    let mut picked = matching(bank, rules, total, &order)?;
+    picked.shuffle(rng);
+    Ok(picked)
+}
+
+/// How often a person has met a bank question before this draw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Exposure {
+    /// In this person's earlier attempts in the same contest.
+    pub by_person: u32,
+    /// In anyone's attempts at this round so far.
+    pub in_round: u32,
+}
+
+/// A draw that shares fewer answers: questions the person has not met in
+/// this contest whenever the bank can fill the quotas with them, else the
+/// least-met first; among those, the less-drawn questions of the round are
+/// likelier (a weighted random order, so simultaneous starts still differ).
+/// `exposure` is indexed like `bank`.
+pub fn draw_fresh<R: Rng + ?Sized>(
+    bank: &[Candidate<'_>],
+    exposure: &[Exposure],
+    rules: &[DrawRule],
+    total: u32,
+    rng: &mut R,
+) -> Result<Vec<usize>, DrawError> {
+    debug_assert_eq!(bank.len(), exposure.len());
+    let seen = |c: usize| exposure.get(c).map_or(0, |e| e.by_person);
+    // Efraimidis–Spirakis keys: weight 1/(1+drawn), sorted descending.
+    let keyed: Vec<(u32, f64, usize)> = (0..bank.len())
+        .map(|c| {
+            let drawn = exposure.get(c).map_or(0, |e| e.in_round);
+            let u: f64 = rng.gen_range(f64::MIN_POSITIVE..1.0);
+            (seen(c), u.powf(1.0 + f64::from(drawn)), c)
+        })
+        .collect();
+    let mut order = keyed;
+    order.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let order: Vec<usize> = order.into_iter().map(|(_, _, c)| c).collect();
+    let mut levels: Vec<u32> = order.iter().map(|&c| seen(c)).collect();
+    levels.dedup();
+    // Widen the pool one level of "already met" at a time; the last level is
+    // the whole bank, whose failure is the plain draw's failure.
+    for (k, level) in levels.iter().enumerate() {
+        let pool: Vec<usize> = order.iter().copied().filter(|&c| seen(c) <= *level).collect();
+        let last = k + 1 == levels.len();
+        if !last && pool.len() < total as usize {
+            continue;
+        }
+        match matching(bank, rules, total, &pool) {
+            Ok(mut picked) => {
+                picked.shuffle(rng);
+                return Ok(picked);
+            }
+            Err(e) if last => return Err(e),
+            Err(_) => {}
+        }
+    }
+    matching(bank, rules, total, &order)
+}
+
+/// The matching itself: fills every slot from the candidates in `order`
+/// (tried in that order; others are never used). Unshuffled result.
+fn matching(
+    bank: &[Candidate<'_>],
+    rules: &[DrawRule],
+    total: u32,
+    order: &[usize],
+) -> Result<Vec<usize>, DrawError> {
     let slots = slots(rules, total);
     let fits = |slot: usize, c: usize| {
         slots[slot].is_none_or(|r| rules[r].matches(bank[c].topic, bank[c].difficulty))
     };
-    // The order candidates are tried in is what makes the draw random.
-    let mut order: Vec<usize> = (0..bank.len()).collect();
-    order.shuffle(rng);
     let mut owner: Vec<Option<usize>> = vec![None; bank.len()];
 
     fn augment(
@@ -92,22 +161,26 @@ pub fn draw<R: Rng + ?Sized>(
 
     // Quota slots first, so the free ones never crowd out a scarce topic.
     for slot in 0..slots.len() {
+        // A free candidate first: the augmenting search alone may pull in a
+        // later (less preferred) one by reshuffling earlier slots.
+        if let Some(&c) = order.iter().find(|&&c| owner[c].is_none() && fits(slot, c)) {
+            owner[c] = Some(slot);
+            continue;
+        }
         let mut seen = vec![false; bank.len()];
-        if !augment(slot, &order, &mut owner, &mut seen, &fits) {
+        if !augment(slot, order, &mut owner, &mut seen, &fits) {
             let rule = slots[slot].map(|r| rules[r].clone());
             let available = match &rule {
-                Some(r) => bank
+                Some(r) => order
                     .iter()
-                    .filter(|c| r.matches(c.topic, c.difficulty))
+                    .filter(|&&c| r.matches(bank[c].topic, bank[c].difficulty))
                     .count(),
-                None => bank.len(),
+                None => order.len(),
             };
             return Err(DrawError { rule, available });
         }
     }
-    let mut picked: Vec<usize> = (0..bank.len()).filter(|&c| owner[c].is_some()).collect();
-    picked.shuffle(rng);
-    Ok(picked)
+    Ok((0..bank.len()).filter(|&c| owner[c].is_some()).collect())
 }
 
 /// Whether the bank can serve the rule at all: the check when a round is saved.
@@ -243,5 +316,73 @@ mod tests {
             option_order(QuestionKind::TrueFalse, 2, &mut rng),
             vec![0, 1]
         );
+    }
+
+    #[test]
+    fn fresh_draws_avoid_what_the_person_has_met() {
+        let b = bank();
+        let rules = vec![rule(Some("kh171"), None, 2)];
+        for seed in 0..50 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            // Met all but: one kh171 and nine others unseen; quotas need 2 kh171.
+            let mut exp = vec![Exposure { by_person: 1, in_round: 0 }; b.len()];
+            let unseen: Vec<usize> = vec![7, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+            for &c in &unseen {
+                exp[c].by_person = 0;
+            }
+            let picked = draw_fresh(&b, &exp, &rules, 5, &mut rng).unwrap();
+            assert_eq!(picked.len(), 5);
+            let kh = picked.iter().filter(|&&i| b[i].topic == "kh171").count();
+            assert!(kh >= 2, "quotas still hold");
+            // The unseen pool cannot fill 2 kh171 (only one unseen), so the
+            // next level is used, yet as few met questions as the rule allows.
+            let met = picked.iter().filter(|&&i| exp[i].by_person > 0).count();
+            assert_eq!(met, 1, "seed {seed}: {picked:?}");
+            // With the quota relaxed, nothing met is drawn.
+            let picked = draw_fresh(&b, &exp, &[], 10, &mut rng).unwrap();
+            assert!(picked.iter().all(|&i| exp[i].by_person == 0), "seed {seed}");
+        }
+        // Everything met twice or more: least-met first, and still a draw.
+        let mut exp = vec![Exposure { by_person: 3, in_round: 0 }; b.len()];
+        for e in exp.iter_mut().take(8) {
+            e.by_person = 2;
+        }
+        let picked = draw_fresh(&b, &exp, &[], 8, &mut StdRng::seed_from_u64(1)).unwrap();
+        let mut sorted = picked.clone();
+        sorted.sort();
+        assert_eq!(sorted, (0..8).collect::<Vec<_>>());
+        // An impossible rule fails as the plain draw does.
+        let err = draw_fresh(&b, &exp, &[rule(Some("kh171"), Some(Difficulty::Kho), 2)], 5, &mut StdRng::seed_from_u64(1))
+            .unwrap_err();
+        assert_eq!(err.available, 1);
+    }
+
+    #[test]
+    fn fresh_draws_spread_exposure_across_the_bank() {
+        // 21 questions, 5 per attempt, 420 attempts: a draw weighted against
+        // the much-drawn keeps every question near the mean (100 draws).
+        let b = bank();
+        let mut exp = vec![Exposure::default(); b.len()];
+        let mut rng = StdRng::seed_from_u64(3);
+        let mut plain = vec![0u32; b.len()];
+        for _ in 0..420 {
+            for i in draw_fresh(&b, &exp, &[], 5, &mut rng).unwrap() {
+                exp[i].in_round += 1;
+            }
+            for i in draw(&b, &[], 5, &mut rng).unwrap() {
+                plain[i] += 1;
+            }
+        }
+        let spread = |v: &[u32]| v.iter().max().unwrap() - v.iter().min().unwrap();
+        let fresh: Vec<u32> = exp.iter().map(|e| e.in_round).collect();
+        assert!(
+            spread(&fresh) < spread(&plain),
+            "weighted {fresh:?} vs plain {plain:?}"
+        );
+        assert!(spread(&fresh) <= 20, "{fresh:?}");
+        // Two starts on the same counts still draw differently.
+        let a = draw_fresh(&b, &exp, &[], 5, &mut rng).unwrap();
+        let c = draw_fresh(&b, &exp, &[], 5, &mut rng).unwrap();
+        assert_ne!(a, c);
     }
 }

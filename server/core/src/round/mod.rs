@@ -5,6 +5,7 @@
 
 pub mod accommodation;
 pub mod draw;
+pub mod fairplay;
 pub mod grading;
 pub mod ranking;
 pub mod rules;

@@ -193,6 +193,7 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
             bank = Some(rounds::bank_cached(db).await?);
         }
         let bank = bank.as_ref().expect("loaded above");
+        let exposure = exposure(db, round, user_id, bank).await?;
         let picked = {
             let cands: Vec<_> = bank
                 .iter()
@@ -202,7 +203,7 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
                 })
                 .collect();
             let mut rng = rand::thread_rng();
-            let picked = draw::draw(&cands, &r.draw, r.questions_per_attempt, &mut rng)
+            let picked = draw::draw_fresh(&cands, &exposure, &r.draw, r.questions_per_attempt, &mut rng)
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
             picked
                 .into_iter()
@@ -260,6 +261,7 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
         }
         match db.write(write).await {
             Ok(_) => {
+                drawn(db, &round.id, picked.iter().map(|(i, _)| bank[*i].question_id.as_str()));
                 return Ok(AttemptRecord {
                     id,
                     round_id: round.id.clone(),
@@ -281,6 +283,63 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
     Err(StoreError::Invalid(
         "Máy chủ đang bận, vui lòng thử lại".into(),
     ))
+}
+
+/// How often the person met each bank question in this contest, and how
+/// often the round has drawn it (indexed like `bank`).
+async fn exposure(
+    db: &Db,
+    round: &RoundRecord,
+    user_id: &str,
+    bank: &[rounds::BankEntry],
+) -> Result<Vec<draw::Exposure>> {
+    let met = sqlx::query(
+        "SELECT i.question_id, COUNT(*) AS n FROM attempts a JOIN rounds r ON r.id = a.round_id \
+         JOIN attempt_items i ON i.attempt_id = a.id WHERE a.user_id = $1 AND r.contest_id = $2 \
+         GROUP BY i.question_id",
+    )
+    .bind(user_id)
+    .bind(&round.contest_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut by_person = std::collections::HashMap::new();
+    for r in &met {
+        by_person.insert(get::<String>(r, "question_id")?, get::<i64>(r, "n")? as u32);
+    }
+    let cached = db.exposure.lock().expect("exposure").contains_key(&round.id);
+    if !cached {
+        let rows = sqlx::query(
+            "SELECT i.question_id, COUNT(*) AS n FROM attempts a JOIN attempt_items i ON i.attempt_id = a.id \
+             WHERE a.round_id = $1 GROUP BY i.question_id",
+        )
+        .bind(&round.id)
+        .fetch_all(&db.pool)
+        .await?;
+        let mut counts = std::collections::HashMap::new();
+        for r in &rows {
+            counts.insert(get::<String>(r, "question_id")?, get::<i64>(r, "n")? as u32);
+        }
+        db.exposure.lock().expect("exposure").entry(round.id.clone()).or_insert(counts);
+    }
+    let all = db.exposure.lock().expect("exposure");
+    let in_round = all.get(&round.id);
+    Ok(bank
+        .iter()
+        .map(|b| draw::Exposure {
+            by_person: by_person.get(&b.question_id).copied().unwrap_or(0),
+            in_round: in_round.and_then(|m| m.get(&b.question_id)).copied().unwrap_or(0),
+        })
+        .collect())
+}
+
+/// Counts a committed draw in this instance's exposure figures.
+fn drawn<'a>(db: &Db, round_id: &str, questions: impl Iterator<Item = &'a str>) {
+    let mut all = db.exposure.lock().expect("exposure");
+    if let Some(counts) = all.get_mut(round_id) {
+        for q in questions {
+            *counts.entry(q.to_string()).or_default() += 1;
+        }
+    }
 }
 
 /// SQLite refuses to upgrade a read transaction whose snapshot went stale.

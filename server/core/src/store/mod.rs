@@ -69,6 +69,13 @@ pub struct Db {
             )>,
         >,
     >,
+    /// Per round, how often each question has been drawn by this instance
+    /// (loaded from the attempts on first use): the draw favours the less
+    /// drawn. Other instances' draws are missed until a restart; the spread
+    /// only needs to be rough.
+    pub(crate) exposure: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<String, std::collections::HashMap<String, u32>>>,
+    >,
 }
 
 pub fn now_ms() -> i64 {
@@ -164,6 +171,7 @@ impl Db {
             queue,
             session_cache: Default::default(),
             bank_cache: Default::default(),
+            exposure: Default::default(),
         })
     }
 
