@@ -40,6 +40,7 @@ pub const GROUPS: &[(&str, &str)] = &[
     ("account", "Mật khẩu và tài khoản"),
     ("cadres", "Đăng ký thí sinh"),
     ("bank", "Ngân hàng câu hỏi"),
+    ("fairplay", "Thi công bằng"),
     ("units", "Cây đơn vị"),
 ];
 

@@ -10,7 +10,9 @@ pub mod api;
 pub mod audit;
 pub mod charts;
 pub mod contests;
+pub mod certificates;
 pub mod error;
+pub mod fairplay;
 pub mod grants;
 pub mod live_api;
 pub mod live_client;
@@ -171,6 +173,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/giam-khao") view={Lazy::<JudgingRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/nhat-ky") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/vong/:id") view=pages::rounds::RoundPage ssr=SsrMode::Async/>
+                <Route path=path!("/chung-nhan/:serial") view=certificates::VerifyPage ssr=SsrMode::Async/>
                 <Route path=path!("/bai-thi/:id") view=pages::rounds::AttemptPage ssr=SsrMode::Async/>
                 <Route path=path!("/bai-thi/:id/ket-qua") view=pages::rounds::ResultPage ssr=SsrMode::Async/>
                 <Route path=path!("/xep-hang/:id") view={Lazy::<RankingRoute>::new()} ssr=SsrMode::Async/>

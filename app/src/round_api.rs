@@ -152,7 +152,11 @@ pub async fn start_attempt(round_id: String) -> Result<String, AppError> {
     let round = rounds::get_one(&st.db, &round_id).await?;
     crate::access::require_eligible(&st, &round.contest_id, &user).await?;
     let (round, _) = for_person(&st.db, round, &user).await?;
-    let attempt = attempts::start(&st.db, &round, &user.id, now_ms()).await?;
+    let origin = hoithi_core::store::fairplay::Origin {
+        device: ssr::this_device(),
+        address: Some(ssr::client_ip()),
+    };
+    let attempt = attempts::start_from(&st.db, &round, &user.id, &origin, now_ms()).await?;
     leptos_axum::redirect(&format!("/bai-thi/{}", attempt.id));
     Ok(attempt.id)
 }
@@ -312,14 +316,25 @@ pub async fn get_attempt_result(id: String) -> Result<AttemptResult, AppError> {
     } else {
         None
     };
+    // An organizer's standing fair-play decision is shown to the person.
+    let decision = hoithi_core::store::fairplay::on_attempt(&st.db, &attempt)
+        .await?
+        .map(|d| format!("{}: {}", d.action.label(), d.reason));
+    let certificate = hoithi_core::store::certificates::of_user(&st.db, &user.id)
+        .await?
+        .into_iter()
+        .find(|c| c.round_id == round.id)
+        .map(|c| c.serial);
     Ok(AttemptResult {
+        certificate,
         summary: summary(&attempt),
         round_id: round.id.clone(),
         round_name: round.rules.name.clone(),
         prediction: attempt.prediction,
-        rank,
+        rank: if decision.is_some() { None } else { rank },
         review,
         review_note,
+        decision,
     })
 }
 
@@ -452,6 +467,6 @@ pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
 
 /// A round's ranking from its finished attempts (the expensive part).
 #[cfg(feature = "ssr")]
-async fn ranked(db: &store::Db, round: &rounds::RoundRecord) -> Result<results::RoundResults, AppError> {
+pub(crate) async fn ranked(db: &store::Db, round: &rounds::RoundRecord) -> Result<results::RoundResults, AppError> {
     Ok(results::rank_round(&round.rules, &attempts::finished(db, &round.id).await?))
 }

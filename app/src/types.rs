@@ -278,6 +278,10 @@ pub struct AttemptResult {
     /// Present when the round's review policy allows it now.
     pub review: Option<Vec<ReviewItem>>,
     pub review_note: String,
+    /// A standing fair-play decision on this attempt or its person.
+    pub decision: Option<String>,
+    /// The serial of the person's standing certificate of this round.
+    pub certificate: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

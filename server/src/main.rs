@@ -1,5 +1,6 @@
 //! `hoithi`: the web app (`serve`) and the admin CLI (`bank check|import|export`).
 
+mod certificates;
 mod cli;
 mod config;
 mod icons;

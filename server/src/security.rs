@@ -84,7 +84,7 @@ fn signed_in_page(path: &str) -> bool {
     let prefixed = ["/ban-to-chuc", "/quan-tri", "/doi-mat-khau", "/giam-khao", "/bai-thi"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")));
-    prefixed && !path.ends_with("/xuat") && path != "/quan-tri/tai-len"
+    prefixed && !path.ends_with("/xuat") && path != "/quan-tri/tai-len" && path != "/ban-to-chuc/chung-nhan"
 }
 
 /// Where a visitor without a session goes instead: the log-in page, which
@@ -133,15 +133,20 @@ pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Resp
         req
     };
     let https = app::ssr::is_https(&st.config, req.headers());
-    // A live screen's page gives a browser without one its device id, which
-    // its WebSocket then presents (seats and judge pads bind to it).
+    // Every page gives a browser without one its device id: a live screen's
+    // WebSocket presents it (seats and judge pads bind to it), and an
+    // attempt records it for the fair-play signals.
     let device_cookie = (req.method() == Method::GET
-        && live_page(&path)
         && app::ssr::device_id(&st.config, req.headers()).is_none())
     .then(|| app::ssr::new_device_cookie(&st.config, req.headers()))
     .flatten();
     let mut res = next.run(req).await;
-    if let Some(c) = device_cookie {
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if let Some(c) = device_cookie.filter(|_| html || live_page(&path)) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
     let h = res.headers_mut();

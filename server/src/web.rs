@@ -131,6 +131,8 @@ pub const PLAIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/quan-tri/nhat-ky/xuat"),
     ("GET", "/ban-to-chuc/xuat"),
     ("GET", "/ban-to-chuc/chung-ket/xuat"),
+    ("GET", "/ban-to-chuc/chung-nhan"),
+    ("GET", "/giay-chung-nhan/{serial}"),
     ("GET", "/truc-tiep/ws/{code}"),
     ("GET", "/truc-tiep/qr/{code}"),
     ("GET", "/favicon.ico"),
@@ -151,6 +153,7 @@ pub fn router(state: AppState) -> Router {
             tower_http::services::ServeDir::new(pkg).precompressed_br(),
         )
         .merge(crate::routes::routes())
+        .merge(crate::certificates::routes())
         .merge(crate::live::routes())
         .merge(crate::icons::routes())
         .route("/metrics", axum::routing::get(crate::metrics::metrics))

@@ -230,6 +230,22 @@ impl Server {
         }
     }
 
+    /// A client whose browser already holds `device` as its device cookie
+    /// (several accounts on one phone share it).
+    pub fn client_on_device(&self, device: &str) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let url: reqwest::Url = self.base.parse().expect("base url");
+        jar.add_cookie_str(&format!("hoithi_device={device}; Path=/"), &url);
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder()
+                .cookie_provider(jar)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
     pub async fn admin(&self) -> Client {
         let c = self.client();
         let (status, body) = c

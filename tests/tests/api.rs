@@ -189,6 +189,39 @@ async fn roles_are_enforced_on_every_protected_function() {
             organizers,
         ),
         ("remove_accommodation", id("khong-co"), organizers),
+        ("fairplay_review", vec![("round_id", "khong-co".into())], organizers),
+        ("certificate_settings", vec![("contest_id", "khong-co".into())], organizers),
+        (
+            "save_certificate_settings",
+            vec![("contest_id", "khong-co".into()), ("committee", "Ban Tổ chức".into()), ("seal", "".into())],
+            organizers,
+        ),
+        ("issue_certificates", vec![("round_id", "khong-co".into())], organizers),
+        ("round_certificates", vec![("round_id", "khong-co".into())], organizers),
+        ("my_certificates", vec![], signed_in),
+        (
+            "fairplay_decide",
+            vec![
+                ("round_id", "khong-co".into()),
+                ("action", "clear".into()),
+                ("flag_key", "device:x".into()),
+                ("attempt_id", "".into()),
+                ("user_id", "".into()),
+                ("reason", "thử".into()),
+            ],
+            organizers,
+        ),
+        ("fairplay_lift", vec![("id", "khong-co".into()), ("reason", "thử".into())], organizers),
+        (
+            "attempt_visibility",
+            vec![("attempt_id", "khong-co".into()), ("hidden", "true".into())],
+            signed_in,
+        ),
+        (
+            "attempt_traits",
+            vec![("attempt_id", "khong-co".into()), ("traits", "390x844 vi UTC+7".into())],
+            signed_in,
+        ),
         (
             "not_taken",
             vec![("round_id", "khong-co".into()), ("unit_id", "".into())],
@@ -324,6 +357,7 @@ async fn roles_are_enforced_on_every_protected_function() {
         "round_ranking", // organizers, or anyone once published (rounds test)
         "live_entry",    // a screen's code is its key (live test, attacks)
         "create_final",  // JSON body: roles checked in the live test
+        "verify_certificate", // public: a certificate's QR leads here (certificates test)
     ];
     let listed = std::process::Command::new(hoithi_tests::binary())
         .arg("routes")
@@ -349,9 +383,11 @@ async fn roles_are_enforced_on_every_protected_function() {
         plain,
         [
             "GET /ban-to-chuc/chung-ket/xuat",
+            "GET /ban-to-chuc/chung-nhan",
             "GET /ban-to-chuc/xuat",
             "GET /favicon.ico",
             "GET /favicon.svg",
+            "GET /giay-chung-nhan/{serial}",
             "GET /healthz",
             "GET /icon-192.png",
             "GET /icon-512.png",

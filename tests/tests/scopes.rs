@@ -155,6 +155,24 @@ async fn organizers_get_nothing_of_another_district() {
         who.check("round_dashboard", &[("id", round)], sees).await;
         who.check("not_taken", &[("round_id", round), ("unit_id", "")], sees).await;
         who.check("list_accommodations", &[("round_id", round)], runs).await;
+        who.check("fairplay_review", &[("round_id", round)], runs).await;
+        who.check("round_certificates", &[("round_id", round)], runs).await;
+        who.check("issue_certificates", &[("round_id", round)], runs).await;
+        who.check("certificate_settings", &[("contest_id", contest)], runs).await;
+        who.check(
+            "save_certificate_settings",
+            &[("contest_id", contest), ("committee", "Ban Tổ chức Hội thi"), ("seal", "")],
+            runs,
+        )
+        .await;
+        who.check_get(&format!("/ban-to-chuc/chung-nhan?vong={round}&dang=xlsx"), runs).await;
+        who.check(
+            "fairplay_decide",
+            &[("round_id", round), ("action", "disqualify_person"), ("flag_key", ""), ("attempt_id", ""),
+              ("user_id", "khong-co"), ("reason", "Kiểm thử")],
+            runs,
+        )
+        .await;
         who.check(
             "add_accommodation",
             &[("round_id", round), ("login", cadre), ("unit_id", ""), ("extra_minutes", "1"),

@@ -529,7 +529,7 @@ fn ImageField(current: String) -> impl IntoView {
 }
 
 #[cfg(feature = "hydrate")]
-fn read_image(ev: leptos::ev::Event, into: RwSignal<String>, problem: RwSignal<Option<String>>) {
+pub(crate) fn read_image(ev: leptos::ev::Event, into: RwSignal<String>, problem: RwSignal<Option<String>>) {
     use wasm_bindgen::{closure::Closure, JsCast};
     let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
         return;

@@ -319,6 +319,14 @@ pub fn RoundAdminPage() -> impl IntoView {
                     {(manage && r.published && !r.key_published && !r.results_published).then(|| view! {
                         <crate::accommodations::AccommodationsPanel round_id=r.id.clone()/>
                     })}
+                    {(manage && r.published).then(|| view! {
+                        <crate::fairplay::FairplayPanel round_id=r.id.clone()/>
+                        <crate::certificates::CertificatesPanel
+                            round_id=r.id.clone()
+                            contest_id=r.contest_id.clone()
+                            results_published=r.results_published
+                        />
+                    })}
                     <Suspense fallback=loading>
                         {move || Suspend::new(async move {
                             match dashboard.await {

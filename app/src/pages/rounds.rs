@@ -207,6 +207,30 @@ fn Player(play: AttemptPlay) -> impl IntoView {
         if let Ok(h) = handle {
             on_cleanup(move || h.clear());
         }
+        // Fair-play signals: what the browser says of itself, once, and
+        // each time the page is hidden or shown (timed by the server).
+        let id = attempt_id.clone();
+        leptos::task::spawn_local(async move {
+            let w = window();
+            let screen = w.screen().ok();
+            let traits = format!(
+                "{}x{} {} UTC{:+}",
+                screen.as_ref().and_then(|s| s.width().ok()).unwrap_or(0),
+                screen.as_ref().and_then(|s| s.height().ok()).unwrap_or(0),
+                w.navigator().language().unwrap_or_default(),
+                -(js_sys::Date::new_0().get_timezone_offset() as i32) / 60,
+            );
+            let _ = crate::fairplay::attempt_traits(id, traits).await;
+        });
+        let id = attempt_id.clone();
+        let listener = window_event_listener_untyped("visibilitychange", move |_| {
+            let hidden = document().hidden();
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                let _ = crate::fairplay::attempt_visibility(id, hidden).await;
+            });
+        });
+        on_cleanup(move || listener.remove());
     }
 
     let answered = move || {
@@ -428,6 +452,15 @@ pub fn ResultPage() -> impl IntoView {
                         {r.rank.map(|(rank, of)| view! { <p>{format!("Xếp hạng tạm thời: {rank}/{of}")}</p> })}
                     </div>
                     <p><A href=format!("/vong/{}", r.round_id)>"← Về vòng thi"</A></p>
+                    {r.decision.clone().map(|d| view! { <p class="error" data-decision="">{d}</p> })}
+                    {r.certificate.clone().map(|s| view! {
+                        <p class="card" data-certificate=s.clone()>
+                            "Giấy chứng nhận của bạn: "
+                            <a href=format!("/giay-chung-nhan/{s}") rel="external" download="">"tải về (PDF)"</a>
+                            " · "
+                            <A href=format!("/chung-nhan/{s}")>{format!("số hiệu {s}")}</A>
+                        </p>
+                    })}
                     {(!r.review_note.is_empty()).then(|| view! { <p class="muted">{r.review_note.clone()}</p> })}
                     {r.review.clone().map(|items| view! {
                         <h2>"Đáp án và giải thích"</h2>

@@ -193,10 +193,6 @@ fn likeness(a: &AttemptFacts, b: &AttemptFacts, rates: &Rates) -> Likeness {
     l
 }
 
-fn minutes(ms: i64) -> i64 {
-    (ms + 59_999) / 60_000
-}
-
 fn describe_likeness(a: &AttemptFacts, b: &AttemptFacts, l: &Likeness) -> String {
     format!(
         "{} và {}: {} trên {} câu chung trả lời giống hệt nhau, trong đó {} câu sai giống nhau \

@@ -164,6 +164,17 @@ fn expired() -> StoreError {
 
 /// Starts an attempt, or returns the one already in progress.
 pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Result<AttemptRecord> {
+    start_from(db, round, user_id, &super::fairplay::Origin::default(), now).await
+}
+
+/// As `start`, recording where the attempt came from (fair-play signals).
+pub async fn start_from(
+    db: &Db,
+    round: &RoundRecord,
+    user_id: &str,
+    origin: &super::fairplay::Origin,
+    now: i64,
+) -> Result<AttemptRecord> {
     match round.phase(now) {
         Phase::Open => {}
         Phase::Draft => return Err(StoreError::NotFound),
@@ -183,6 +194,14 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
             close(db, open, Closing::Deadline, now).await?;
             continue;
         }
+        if bank.is_none() {
+            if let Some(d) = super::fairplay::person_out(db, &round.id, user_id).await? {
+                return Err(StoreError::Invalid(format!(
+                    "Ban tổ chức đã loại bạn khỏi vòng thi này: {}",
+                    d.reason
+                )));
+            }
+        }
         if mine.len() as u32 >= r.attempts_allowed {
             return Err(StoreError::Invalid(format!(
                 "Bạn đã dùng hết {} lượt thi của vòng này",
@@ -193,7 +212,7 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
             bank = Some(rounds::bank_cached(db).await?);
         }
         let bank = bank.as_ref().expect("loaded above");
-        let exposure = exposure(db, round, user_id, bank).await?;
+        let exposure = super::exposure::of(db, round, user_id, bank).await?;
         let picked = {
             let cands: Vec<_> = bank
                 .iter()
@@ -219,7 +238,8 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
         let deadline = rules::deadline(now, r.time_limit_secs, r.closes_at);
         let seq = mine.len() as i64 + 1;
         let mut write = vec![Stmt::new(
-            "INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, total, device, address) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             vec![
                 Arg::from(&id),
                 Arg::from(&round.id),
@@ -228,6 +248,8 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
                 now.into(),
                 deadline.into(),
                 (picked.len() as i64).into(),
+                origin.device.clone().into(),
+                origin.address.clone().into(),
             ],
         )];
         if !picked.is_empty() {
@@ -261,7 +283,7 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
         }
         match db.write(write).await {
             Ok(_) => {
-                drawn(db, &round.id, picked.iter().map(|(i, _)| bank[*i].question_id.as_str()));
+                super::exposure::drawn(db, &round.id, picked.iter().map(|(i, _)| bank[*i].question_id.as_str()));
                 return Ok(AttemptRecord {
                     id,
                     round_id: round.id.clone(),
@@ -283,63 +305,6 @@ pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Res
     Err(StoreError::Invalid(
         "Máy chủ đang bận, vui lòng thử lại".into(),
     ))
-}
-
-/// How often the person met each bank question in this contest, and how
-/// often the round has drawn it (indexed like `bank`).
-async fn exposure(
-    db: &Db,
-    round: &RoundRecord,
-    user_id: &str,
-    bank: &[rounds::BankEntry],
-) -> Result<Vec<draw::Exposure>> {
-    let met = sqlx::query(
-        "SELECT i.question_id, COUNT(*) AS n FROM attempts a JOIN rounds r ON r.id = a.round_id \
-         JOIN attempt_items i ON i.attempt_id = a.id WHERE a.user_id = $1 AND r.contest_id = $2 \
-         GROUP BY i.question_id",
-    )
-    .bind(user_id)
-    .bind(&round.contest_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut by_person = std::collections::HashMap::new();
-    for r in &met {
-        by_person.insert(get::<String>(r, "question_id")?, get::<i64>(r, "n")? as u32);
-    }
-    let cached = db.exposure.lock().expect("exposure").contains_key(&round.id);
-    if !cached {
-        let rows = sqlx::query(
-            "SELECT i.question_id, COUNT(*) AS n FROM attempts a JOIN attempt_items i ON i.attempt_id = a.id \
-             WHERE a.round_id = $1 GROUP BY i.question_id",
-        )
-        .bind(&round.id)
-        .fetch_all(&db.pool)
-        .await?;
-        let mut counts = std::collections::HashMap::new();
-        for r in &rows {
-            counts.insert(get::<String>(r, "question_id")?, get::<i64>(r, "n")? as u32);
-        }
-        db.exposure.lock().expect("exposure").entry(round.id.clone()).or_insert(counts);
-    }
-    let all = db.exposure.lock().expect("exposure");
-    let in_round = all.get(&round.id);
-    Ok(bank
-        .iter()
-        .map(|b| draw::Exposure {
-            by_person: by_person.get(&b.question_id).copied().unwrap_or(0),
-            in_round: in_round.and_then(|m| m.get(&b.question_id)).copied().unwrap_or(0),
-        })
-        .collect())
-}
-
-/// Counts a committed draw in this instance's exposure figures.
-fn drawn<'a>(db: &Db, round_id: &str, questions: impl Iterator<Item = &'a str>) {
-    let mut all = db.exposure.lock().expect("exposure");
-    if let Some(counts) = all.get_mut(round_id) {
-        for q in questions {
-            *counts.entry(q.to_string()).or_default() += 1;
-        }
-    }
 }
 
 /// SQLite refuses to upgrade a read transaction whose snapshot went stale.
@@ -606,6 +571,8 @@ pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
     .bind(round_id)
     .fetch_all(&db.pool)
     .await?;
+    // Disqualified people and attempts are left out of everything built on this.
+    let excluded = super::fairplay::excluded(db, round_id).await?;
     let corrupt = || StoreError::Corrupt("packed attempt numbers".into());
     let mut out = Vec::with_capacity(rows.len() * 2);
     let mut mine: Vec<(i64, Outcome)> = Vec::new();
@@ -618,6 +585,9 @@ pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
             position: r.try_get(4)?,
             unit_name: r.try_get(5)?,
         });
+        if excluded.people.contains(&person.user_id) {
+            continue;
+        }
         let packed: String = r.try_get(6)?;
         mine.clear();
         for one in packed.split(';') {
@@ -641,6 +611,9 @@ pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
                     submitted_at: finished,
                 },
             ));
+        }
+        if !excluded.attempts.is_empty() {
+            mine.retain(|(seq, _)| !excluded.attempts.contains(&(person.user_id.clone(), *seq)));
         }
         mine.sort_unstable_by_key(|(seq, _)| *seq);
         out.extend(mine.iter().map(|(_, outcome)| Finished {

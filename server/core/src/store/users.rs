@@ -390,6 +390,17 @@ pub async fn merge(db: &Db, keep: &str, duplicate: &str) -> Result<Merged> {
         .bind(duplicate)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("UPDATE certificates SET user_id = $1 WHERE user_id = $2")
+        .bind(keep)
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    // A decision on the duplicate follows the attempts it was about.
+    sqlx::query("UPDATE fairplay_decisions SET user_id = $1 WHERE user_id = $2")
+        .bind(keep)
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("UPDATE uploads SET user_id = $1 WHERE user_id = $2")
         .bind(keep)
         .bind(duplicate)

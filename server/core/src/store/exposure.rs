@@ -1,0 +1,64 @@
+//! How often a person has met each bank question in a contest, and how
+//! often a round has drawn it: what `draw::draw_fresh` weighs so that fewer
+//! answers are worth passing on.
+
+use super::rounds::{self, RoundRecord};
+use super::{get, Db, Result};
+use crate::round::draw;
+
+/// How often the person met each bank question in this contest, and how
+/// often the round has drawn it (indexed like `bank`).
+pub async fn of(
+    db: &Db,
+    round: &RoundRecord,
+    user_id: &str,
+    bank: &[rounds::BankEntry],
+) -> Result<Vec<draw::Exposure>> {
+    let met = sqlx::query(
+        "SELECT i.question_id, COUNT(*) AS n FROM attempts a JOIN rounds r ON r.id = a.round_id \
+         JOIN attempt_items i ON i.attempt_id = a.id WHERE a.user_id = $1 AND r.contest_id = $2 \
+         GROUP BY i.question_id",
+    )
+    .bind(user_id)
+    .bind(&round.contest_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut by_person = std::collections::HashMap::new();
+    for r in &met {
+        by_person.insert(get::<String>(r, "question_id")?, get::<i64>(r, "n")? as u32);
+    }
+    let cached = db.exposure.lock().expect("exposure").contains_key(&round.id);
+    if !cached {
+        let rows = sqlx::query(
+            "SELECT i.question_id, COUNT(*) AS n FROM attempts a JOIN attempt_items i ON i.attempt_id = a.id \
+             WHERE a.round_id = $1 GROUP BY i.question_id",
+        )
+        .bind(&round.id)
+        .fetch_all(&db.pool)
+        .await?;
+        let mut counts = std::collections::HashMap::new();
+        for r in &rows {
+            counts.insert(get::<String>(r, "question_id")?, get::<i64>(r, "n")? as u32);
+        }
+        db.exposure.lock().expect("exposure").entry(round.id.clone()).or_insert(counts);
+    }
+    let all = db.exposure.lock().expect("exposure");
+    let in_round = all.get(&round.id);
+    Ok(bank
+        .iter()
+        .map(|b| draw::Exposure {
+            by_person: by_person.get(&b.question_id).copied().unwrap_or(0),
+            in_round: in_round.and_then(|m| m.get(&b.question_id)).copied().unwrap_or(0),
+        })
+        .collect())
+}
+
+/// Counts a committed draw in this instance's exposure figures.
+pub fn drawn<'a>(db: &Db, round_id: &str, questions: impl Iterator<Item = &'a str>) {
+    let mut all = db.exposure.lock().expect("exposure");
+    if let Some(counts) = all.get_mut(round_id) {
+        for q in questions {
+            *counts.entry(q.to_string()).or_default() += 1;
+        }
+    }
+}
