@@ -44,6 +44,14 @@ fn the_load_tool_runs_every_scenario() {
             "{l}"
         );
     }
+    // Every measured scenario prints what the server spent per operation
+    // (figures only: nothing here is timed).
+    for l in lines.iter().filter(|l| l["scenario"] != "page") {
+        assert!(l["server_cpu_us_per_op"].is_number(), "{l}");
+        assert!(l["cpu_unit"].is_string(), "{l}");
+        assert!(l["server_rss_mib"].as_f64().unwrap() > 0.0, "{l}");
+    }
+    assert!(stdout.contains("srv µs/op"), "{stdout}");
     assert_eq!(lines[1]["ok"], 200, "every cadre started");
     assert_eq!(lines[2]["ok"], 40 * 8, "every answer saved");
     assert!(

@@ -13,6 +13,15 @@
 //! script, WebAssembly and style).
 //! Set-up that is not being measured (accounts, sessions, a million stored
 //! attempts) is written straight to the database.
+//!
+//! What the server costs, not what the machine manages: on two or more
+//! cores the server (and PostgreSQL, when used) is pinned to core 0 and this
+//! tool to the others (`taskset`), and each scenario reads the server's CPU
+//! time (`/proc/PID/stat` utime+stime) and memory (VmRSS, VmHWM) before and
+//! after. Every scenario prints server CPU µs per operation, the database's
+//! too, and the ratio to a bare axum endpoint run as its own process on the
+//! server's core in the same run. Ranking runs in this process (through the
+//! store, as the results page does): its CPU is this process's.
 
 use futures::{SinkExt, StreamExt};
 use hoithi_core::store::{self, Db};
@@ -63,6 +72,118 @@ struct Figures {
     lat: Vec<f64>,
     /// Bytes transferred, for the page-weight scenario.
     bytes: Option<u64>,
+    /// What the server (and database) spent on the scenario's operations.
+    cost: Option<Cost>,
+}
+
+/// CPU and memory of one scenario, per operation.
+#[derive(Clone, Debug)]
+struct Cost {
+    unit: &'static str,
+    ops: u64,
+    server_us: f64,
+    db_us: Option<f64>,
+    rss_kib: u64,
+    peak_kib: u64,
+}
+
+impl Cost {
+    fn per_op(&self) -> f64 {
+        self.server_us / self.ops.max(1) as f64
+    }
+    fn db_per_op(&self) -> Option<f64> {
+        self.db_us.map(|d| d / self.ops.max(1) as f64)
+    }
+}
+
+/// Reads processes' CPU time and memory from `/proc`.
+struct Probe {
+    /// The process whose cost is measured.
+    pid: u32,
+    tick_us: f64,
+    postgres: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Snap {
+    server_us: f64,
+    db_us: f64,
+}
+
+fn proc_field(pid: u32, file: &str, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/{file}"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+impl Probe {
+    fn new(pid: u32, postgres: bool) -> Probe {
+        let hz: f64 = std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(100.0);
+        Probe { pid, tick_us: 1e6 / hz, postgres }
+    }
+
+    /// utime + stime of `pid`, in µs (the command name may hold spaces: the
+    /// fields are counted after its closing parenthesis).
+    fn cpu_us(&self, pid: u32) -> f64 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { return 0.0 };
+        let f: Vec<u64> = rest.split_whitespace().skip(11).take(2).filter_map(|x| x.parse().ok()).collect();
+        f.iter().sum::<u64>() as f64 * self.tick_us
+    }
+
+    fn snap(&self) -> Snap {
+        Snap {
+            server_us: self.cpu_us(self.pid),
+            db_us: if self.postgres { postgres_pids().iter().map(|p| self.cpu_us(*p)).sum() } else { 0.0 },
+        }
+    }
+
+    fn since(&self, before: Snap, ops: u64, unit: &'static str) -> Cost {
+        let now = self.snap();
+        Cost {
+            unit,
+            ops,
+            server_us: now.server_us - before.server_us,
+            db_us: self.postgres.then(|| now.db_us - before.db_us),
+            rss_kib: proc_field(self.pid, "status", "VmRSS:"),
+            peak_kib: proc_field(self.pid, "status", "VmHWM:"),
+        }
+    }
+}
+
+/// Every PostgreSQL process on this machine (the test cluster's).
+fn postgres_pids() -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+                .filter(|pid| {
+                    std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres")
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Pins every thread of `pid` to `cores` ("0", "1-3"); false when it could not.
+fn pin(pid: u32, cores: &str) -> bool {
+    std::process::Command::new("taskset")
+        .args(["-a", "-cp", cores, &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 impl Figures {
@@ -82,16 +203,27 @@ impl Figures {
 fn report(all: &[Figures], backend: &str) {
     let base = all.iter().find(|f| f.name == "baseline");
     println!(
-        "\n{:<9} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10}  what",
-        "scenario", "ok", "errors", "per s", "p50 ms", "p95 ms", "p99 ms", "wall s", "×baseline"
+        "\n{:<9} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10} {:>11} {:>10} {:>10} {:>8}  what",
+        "scenario", "ok", "errors", "per s", "p50 ms", "p95 ms", "p99 ms", "wall s", "×baseline", "srv µs/op", "db µs/op",
+        "×bare cpu", "rss MB"
     );
+    let bare_cpu = base.and_then(|b| b.cost.as_ref()).map(Cost::per_op);
     for f in all {
         let ratio = base
             .filter(|b| b.name != f.name)
             .map(|b| format!("{:.3}", f.throughput() / b.throughput()))
             .unwrap_or_else(|| "1".into());
+        let (cpu, db, times, rss) = match &f.cost {
+            Some(c) => (
+                format!("{:.1}", c.per_op()),
+                c.db_per_op().map(|d| format!("{d:.1}")).unwrap_or_else(|| "—".into()),
+                bare_cpu.map(|b| format!("{:.1}", c.per_op() / b.max(1e-9))).unwrap_or_else(|| "—".into()),
+                format!("{:.0}", c.rss_kib as f64 / 1024.0),
+            ),
+            None => ("—".into(), "—".into(), "—".into(), "—".into()),
+        };
         println!(
-            "{:<9} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>10}  {}",
+            "{:<9} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>10} {:>11} {:>10} {:>10} {:>8}  {}{}",
             f.name,
             f.ok,
             f.errors,
@@ -101,7 +233,12 @@ fn report(all: &[Figures], backend: &str) {
             f.pct(99.0),
             f.wall.as_secs_f64(),
             ratio,
-            f.what
+            cpu,
+            db,
+            times,
+            rss,
+            f.what,
+            f.cost.as_ref().map(|c| format!(" [CPU per {}]", c.unit)).unwrap_or_default()
         );
     }
     for f in all {
@@ -112,20 +249,46 @@ fn report(all: &[Figures], backend: &str) {
             "throughput_vs_baseline": base.map(|b| f.throughput() / b.throughput()),
             "p99_vs_baseline": base.map(|b| f.pct(99.0) / b.pct(99.0).max(1e-9)),
             "bytes": f.bytes,
+            "cpu_unit": f.cost.as_ref().map(|c| c.unit),
+            "cpu_ops": f.cost.as_ref().map(|c| c.ops),
+            "server_cpu_us_per_op": f.cost.as_ref().map(Cost::per_op),
+            "db_cpu_us_per_op": f.cost.as_ref().and_then(Cost::db_per_op),
+            "cpu_vs_baseline": f.cost.as_ref().and_then(|c| bare_cpu.map(|b| c.per_op() / b.max(1e-9))),
+            "server_rss_mib": f.cost.as_ref().map(|c| c.rss_kib as f64 / 1024.0),
+            "server_peak_rss_mib": f.cost.as_ref().map(|c| c.peak_kib as f64 / 1024.0),
         });
         println!("{line}");
     }
 }
 
-/// A bare axum endpoint on this machine, hit at the same concurrency.
-async fn baseline(requests: usize, concurrency: usize) -> Figures {
+/// `hoithi-load --bare-server`: a bare axum endpoint as its own process,
+/// so its CPU per request is measured as the server's is.
+async fn bare_server() {
     let app = axum::Router::new().route("/", axum::routing::post(|| async { "ok" }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    println!("{}", listener.local_addr().unwrap());
+    axum::serve(listener, app).await.unwrap();
+}
+
+/// The bare endpoint, on the server's core, hit at the same concurrency.
+async fn baseline(requests: usize, concurrency: usize, pinned: bool) -> Figures {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--bare-server")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("bare server");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().to_string();
+    if pinned {
+        pin(child.id(), "0");
+    }
+    let probe = Probe::new(child.id(), false);
     let http = reqwest::Client::new();
     let url = format!("http://{addr}/");
-    hammer(
+    let before = probe.snap();
+    let mut f = hammer(
         "baseline",
         format!("bare axum POST, {concurrency} at a time"),
         requests,
@@ -143,7 +306,11 @@ async fn baseline(requests: usize, concurrency: usize) -> Figures {
             }
         },
     )
-    .await
+    .await;
+    f.cost = Some(probe.since(before, f.ok as u64, "request"));
+    let _ = child.kill();
+    let _ = child.wait();
+    f
 }
 
 /// Runs `n` calls of `f`, `concurrency` at a time, timing each.
@@ -180,11 +347,15 @@ where
         wall,
         lat: results.iter().filter(|r| r.0).map(|r| r.1).collect(),
         bytes: None,
+        cost: None,
     }
 }
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    if std::env::args().nth(1).as_deref() == Some("--bare-server") {
+        return bare_server().await;
+    }
     let a = args();
     let wants = |s: &str| a.only.as_ref().is_none_or(|o| o.iter().any(|x| x == s));
     // Cadres reach the server through a proxy that names their address.
@@ -200,15 +371,26 @@ async fn main() {
     };
     let server = Server::start().await;
     let db = Db::connect(&server.database_url()).await.expect("database");
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    // The server (and PostgreSQL) on core 0, this tool on the rest.
+    let pinned = cores >= 2 && pin(server.pid(), "0") && pin(std::process::id(), &format!("1-{}", cores - 1)) && {
+        postgres_pids().into_iter().for_each(|p| {
+            pin(p, "0");
+        });
+        true
+    };
     println!(
-        "hoithi-load: {} on {backend}, {} cores",
+        "hoithi-load: {} on {backend}, {cores} cores; {}",
         hoithi_tests::binary().display(),
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        if pinned {
+            format!("server{} pinned to core 0, load tool to cores 1-{}", if backend == "postgres" { " and PostgreSQL" } else { "" }, cores - 1)
+        } else {
+            "not pinned (one core, or no taskset): CPU figures include the load tool's contention".into()
+        }
     );
+    let probe = Probe::new(server.pid(), backend == "postgres");
     let mut all = Vec::new();
-    all.push(baseline(20_000.max(a.cadres), 256).await);
+    all.push(baseline(20_000.max(a.cadres), 256, pinned).await);
     let admin = server.admin().await;
     let organizer = server.user(&admin, "organizer", "0911000901").await;
     let http = reqwest::Client::builder()
@@ -241,7 +423,8 @@ async fn main() {
         .await;
         assert_eq!(warm.errors, 0, "warm-up");
         let go = Instant::now() + Duration::from_millis(500);
-        let f = hammer(
+        let before = probe.snap();
+        let mut f = hammer(
             "storm",
             format!("{n} cadres start an attempt within one second"),
             n,
@@ -275,6 +458,7 @@ async fn main() {
             },
         )
         .await;
+        f.cost = Some(probe.since(before, f.ok as u64, "start"));
         if wants("storm") {
             all.push(f);
         }
@@ -288,6 +472,7 @@ async fn main() {
         let saves = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
         let errors = Arc::new(AtomicU64::new(0));
         let started = Instant::now();
+        let before = probe.snap();
         let tasks = cadres.into_iter().enumerate().map(|(i, (token, attempt))| {
             let (http, base, saves, errors) =
                 (http.clone(), base.clone(), saves.clone(), errors.clone());
@@ -343,6 +528,7 @@ async fn main() {
         });
         futures::future::join_all(tasks).await;
         let lat = std::mem::take(&mut *saves.lock().unwrap());
+        let cost = probe.since(before, lat.len() as u64, "save (with the attempt's load and submit)");
         all.push(Figures {
             name: "round",
             what: format!(
@@ -354,6 +540,7 @@ async fn main() {
             wall: started.elapsed(),
             lat,
             bytes: None,
+            cost: Some(cost),
         });
     }
 
@@ -367,17 +554,17 @@ async fn main() {
     // 3. Live fan-out: viewer sockets on a final; each host action timed to
     // every screen.
     if wants("fanout") {
-        all.push(fanout(&server, &organizer, a.viewers).await);
+        all.push(fanout(&server, &organizer, a.viewers, &probe).await);
     }
 
     // 4. Ranking a round with many stored attempts.
     if wants("rank") {
-        all.push(rank(&db, &organizer, a.attempts).await);
+        all.push(rank(&db, &organizer, a.attempts, backend == "postgres").await);
     }
     report(&all, backend);
 }
 
-async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usize) -> Figures {
+async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usize, probe: &Probe) -> Figures {
     let body = json!({"name": "Tải thử", "contest_id": "", "finalists": "1; An\n2; Bình", "judges": "GK", "prizes": "Giải Nhất: 1",
                       "segments": [{"title": "Khởi động", "kind": "Everyone", "timer_secs": 30, "points": {"right": 10.0, "wrong": 0.0, "speed_bonus": 0.0},
                                     "keys": [], "topic": null, "count": 1, "prompts": []}]});
@@ -441,6 +628,7 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
     let mut last_screen = Vec::new();
     let actions = 20u64;
     let started = Instant::now();
+    let before = probe.snap();
     for k in 0..actions {
         let cmd = if k % 2 == 0 {
             json!({"Award": {"seat": 1, "points": 1.0, "reason": "tải thử"}})
@@ -501,6 +689,7 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
         ok: lat.len(),
         errors: viewers * actions as usize - lat.len(),
         wall,
+        cost: Some(probe.since(before, lat.len() as u64, "screen per host action")),
         lat,
         bytes: None,
     }
@@ -508,7 +697,7 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
 
 /// A closed round with `n` stored attempts (four per person), ranked
 /// through the store as the results page does, then 16 finalists picked.
-async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize) -> Figures {
+async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize, postgres: bool) -> Figures {
     let round = setup_round(organizer, "20", "4").await;
     let people = n.div_ceil(4);
     let seeded = Instant::now();
@@ -554,6 +743,9 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize) -> Figures {
         tx.commit().await.unwrap();
     }
     let seeding = seeded.elapsed();
+    // Ranking runs here, through the store: this process's CPU is its cost.
+    let probe = Probe::new(std::process::id(), postgres);
+    let before = probe.snap();
     let t = Instant::now();
     let results = store::results::round(db, &round).await.expect("ranking");
     let ranked = t.elapsed();
@@ -563,6 +755,7 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize) -> Figures {
     let picking = t2.elapsed();
     assert_eq!(picked.len(), 16.min(results.rows.len()));
     let wall = ranked + picking;
+    let cost = probe.since(before, n as u64, "ranked attempt (in-process store)");
     Figures {
         name: "rank",
         what: format!(
@@ -577,6 +770,7 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize) -> Figures {
         wall,
         lat: vec![wall.as_secs_f64() * 1000.0],
         bytes: None,
+        cost: Some(cost),
     }
 }
 
@@ -683,5 +877,6 @@ async fn page(base: &str, token: &str, attempt: &str) -> Figures {
         wall: started.elapsed(),
         lat,
         bytes: Some(total),
+        cost: None,
     }
 }
