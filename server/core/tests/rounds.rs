@@ -267,12 +267,18 @@ async fn the_deadline_closes_attempts_with_what_was_saved() {
 async fn rules_the_bank_cannot_serve_are_refused() {
     let db = db().await;
     let mut r = rules(now_ms());
+    // One more than the bank holds on the topic, whatever its size.
+    let held = hoithi_core::store::seed::bank()
+        .unwrap()
+        .iter()
+        .filter(|(_, q)| q.topic == "kh171")
+        .count() as u32;
     r.draw = vec![DrawRule {
         topic: Some("kh171".into()),
         difficulty: None,
-        count: 9,
+        count: held + 1,
     }];
-    r.questions_per_attempt = 9;
+    r.questions_per_attempt = held + 1;
     let err = rounds::validate(&db, &r).await.unwrap_err().to_string();
     assert!(err.contains("không đủ câu hỏi"), "{err}");
 }
