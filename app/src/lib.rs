@@ -35,8 +35,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, Lazy, SsrMode};
 
-/// Every page but the qualifying round's (home, log-in, registration, the
-/// round, the attempt and its result) is a lazy route: built with `cargo
+/// Every page but the qualifying round's (home, log-in, the round and the
+/// attempt) is a lazy route: built with `cargo
 /// leptos build --split` its code is a separate WebAssembly chunk fetched
 /// when it is opened, so the thousands of cadres who take a round on their
 /// phones download only what that takes. The live final's screens and the
@@ -89,6 +89,11 @@ lazy_page!(RankingRoute, rounds, RankingPage);
 lazy_page!(LiveEnterRoute, live, EnterPage);
 lazy_page!(LiveScreenRoute, live, ScreenPage);
 lazy_page!(ProjectorRoute, live, ProjectorPage);
+// Opened once per cadre (registration, a result, a certificate check), not
+// on the way into an attempt: out of the bundle every phone loads first.
+lazy_page!(RegisterRoute, account, RegisterPage);
+lazy_page!(ResultRoute, rounds, ResultPage);
+lazy_page!(VerifyRoute, certificates, VerifyPage);
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -161,7 +166,7 @@ fn Frame() -> impl IntoView {
             <Routes fallback=|| view! { <pages::NotFound/> }>
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/dang-nhap") view=pages::account::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/dang-ky") view=pages::account::RegisterPage ssr=SsrMode::Async/>
+                <Route path=path!("/dang-ky") view={Lazy::<RegisterRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/doi-mat-khau") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/ngan-hang") view={Lazy::<BankRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/cau-hoi") view={Lazy::<QuestionListRoute>::new()} ssr=SsrMode::Async/>
@@ -173,9 +178,9 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/giam-khao") view={Lazy::<JudgingRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/quan-tri/nhat-ky") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/vong/:id") view=pages::rounds::RoundPage ssr=SsrMode::Async/>
-                <Route path=path!("/chung-nhan/:serial") view=certificates::VerifyPage ssr=SsrMode::Async/>
+                <Route path=path!("/chung-nhan/:serial") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/bai-thi/:id") view=pages::rounds::AttemptPage ssr=SsrMode::Async/>
-                <Route path=path!("/bai-thi/:id/ket-qua") view=pages::rounds::ResultPage ssr=SsrMode::Async/>
+                <Route path=path!("/bai-thi/:id/ket-qua") view={Lazy::<ResultRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/xep-hang/:id") view={Lazy::<RankingRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/ban-to-chuc") view={Lazy::<ContestsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/ban-to-chuc/cuoc-thi/:id") view={Lazy::<ContestRoute>::new()} ssr=SsrMode::Async/>

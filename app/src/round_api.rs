@@ -149,9 +149,21 @@ pub async fn start_attempt(round_id: String) -> Result<String, AppError> {
     ssr::rate_limit(&format!("start:ip:{}", ssr::client_ip()), 60)?;
     ssr::rate_limit(&format!("start:user:{}", user.id), 10)?;
     ssr::cap(&round_id, ssr::caps::ID, "Vòng thi")?;
-    let round = rounds::get_one(&st.db, &round_id).await?;
-    crate::access::require_eligible(&st, &round.contest_id, &user).await?;
-    let (round, _) = for_person(&st.db, round, &user).await?;
+    // The round, who it is for and its accommodations, from memory in a storm.
+    let ctx = store::hot::round(&st.db, &round_id).await?;
+    if user.role != Role::Admin && !ctx.eligible(user.unit_id.as_deref()) {
+        // Not for this person: the slow path words the refusal.
+        crate::access::require_eligible(&st, &ctx.round.contest_id, &user).await?;
+    }
+    let acc = ctx.accommodation(&user.id, user.unit_id.as_deref());
+    let round = if acc.is_none() {
+        ctx.round.clone()
+    } else {
+        rounds::RoundRecord {
+            rules: acc.apply(&ctx.round.rules),
+            ..ctx.round.clone()
+        }
+    };
     let origin = hoithi_core::store::fairplay::Origin {
         device: ssr::this_device(),
         address: Some(ssr::client_ip()),
@@ -177,7 +189,8 @@ pub async fn get_attempt(id: String) -> Result<AttemptPlay, AppError> {
         leptos_axum::redirect(&format!("/bai-thi/{id}/ket-qua"));
         return Err(ssr::invalid("Bài thi đã kết thúc".into()));
     }
-    let round = rounds::get_one(&st.db, &attempt.round_id).await?;
+    let ctx = store::hot::round(&st.db, &attempt.round_id).await?;
+    let round = &ctx.round;
     let items = attempts::items(&st.db, &id).await?;
     Ok(AttemptPlay {
         id: attempt.id.clone(),
@@ -217,7 +230,7 @@ pub async fn save_answer(
 ) -> Result<(), AppError> {
     let user = require(ANYONE).await?;
     let st = state()?;
-    let attempt = attempts::owned(&st.db, &attempt_id, &user.id).await?;
+    let attempt = attempts::owned_for_save(&st.db, &attempt_id, &user.id).await?;
     let response = match text {
         Some(t) => Response::Text(t),
         None => Response::Choices(
@@ -234,7 +247,7 @@ pub async fn save_answer(
                 .collect::<Result<_, _>>()?,
         ),
     };
-    attempts::save_answer(&st.db, &attempt, position, response, now_ms()).await?;
+    attempts::save_to(&st.db, &attempt, position, response, now_ms()).await?;
     if let Some(next) = next.filter(|n| n.starts_with("/bai-thi/")) {
         leptos_axum::redirect(&next);
     }
@@ -247,8 +260,8 @@ pub async fn submit_attempt(attempt_id: String, prediction: String) -> Result<()
     let user = require(ANYONE).await?;
     let st = state()?;
     let attempt = attempts::owned(&st.db, &attempt_id, &user.id).await?;
-    let round = rounds::get_one(&st.db, &attempt.round_id).await?;
-    let prediction = if round.rules.prediction && attempt.is_open() {
+    let round = store::hot::round(&st.db, &attempt.round_id).await?;
+    let prediction = if round.round.rules.prediction && attempt.is_open() {
         let p = prediction.trim();
         if p.is_empty() {
             None

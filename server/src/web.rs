@@ -162,7 +162,15 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(tower_http::compression::CompressionLayer::new())
+        // Compressing a 200-byte server-function reply costs more CPU than
+        // it saves bytes; pages, scripts and the wasm are far above 1 KB.
+        .layer(tower_http::compression::CompressionLayer::new().compress_when({
+            use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+            SizeAbove::new(1024)
+                .and(NotForContentType::GRPC)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE)
+        }))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::security::guard,

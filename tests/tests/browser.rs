@@ -240,6 +240,7 @@ async fn a_cadre_takes_a_round_on_a_phone() {
 
     c.goto(&format!("{}/dang-ky", server.base)).await.unwrap();
     wait_hydrated(&c).await;
+    wait_route(&c, "RegisterRoute").await;
     fill(&c, "input[name='full_name']", "Nguyễn Thị Thử").await;
     fill(&c, "input[name='login']", "0988000111").await;
     fill(&c, "input[name='password']", "mat-khau-dien-thoai").await;

@@ -60,14 +60,22 @@ async fn acknowledged_answers_survive_a_kill() {
             stop.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            let play: Value = as_cadre(&http, &base, "get_attempt", &token, i)
-                .form(&[("id", attempt.as_str())])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            // The kill can cut off a cadre's first load too: the phone
+            // loads again, as it would on a dropped connection.
+            let play: Value = loop {
+                let r = as_cadre(&http, &base, "get_attempt", &token, i)
+                    .form(&[("id", attempt.as_str())])
+                    .send()
+                    .await;
+                if let Ok(r) = r {
+                    if r.status().is_success() {
+                        if let Ok(v) = r.json::<Value>().await {
+                            break v;
+                        }
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
             let has_options: Vec<bool> = play["items"]
                 .as_array()
                 .unwrap()

@@ -33,9 +33,10 @@ fn the_load_tool_runs_every_scenario() {
         .collect();
     assert_eq!(
         names,
-        ["baseline", "storm", "round", "page", "fanout", "rank"],
+        ["baseline", "storm", "load", "round", "submit", "page", "barefan", "fanout", "rank", "ranked"],
         "{stdout}"
     );
+    let by = |name: &str| lines.iter().find(|l| l["scenario"] == name).unwrap();
     for l in &lines {
         assert_eq!(l["errors"], 0, "{l}");
         assert!(l["ok"].as_u64().unwrap() > 0, "{l}");
@@ -52,12 +53,16 @@ fn the_load_tool_runs_every_scenario() {
         assert!(l["server_rss_mib"].as_f64().unwrap() > 0.0, "{l}");
     }
     assert!(stdout.contains("srv µs/op"), "{stdout}");
-    assert_eq!(lines[1]["ok"], 200, "every cadre started");
-    assert_eq!(lines[2]["ok"], 40 * 8, "every answer saved");
+    assert_eq!(by("storm")["ok"], 200, "every cadre started");
+    assert_eq!(by("load")["ok"], 40, "every attempt loaded");
+    assert_eq!(by("round")["ok"], 40 * 8, "every answer saved");
+    assert_eq!(by("submit")["ok"], 40, "every attempt submitted");
     assert!(
-        lines[3]["bytes"].as_u64().unwrap() > 10_000,
+        by("page")["bytes"].as_u64().unwrap() > 10_000,
         "the page, its script and its WebAssembly were measured: {}",
-        lines[3]
+        by("page")
     );
-    assert_eq!(lines[4]["ok"], 100 * 20, "every screen saw every action");
+    assert_eq!(by("barefan")["ok"], 100 * 20, "every bare screen saw every action");
+    assert_eq!(by("fanout")["ok"], 100 * 20, "every screen saw every action");
+    assert_eq!(by("ranked")["ok"], 399, "every contestant after the first got a cached result");
 }

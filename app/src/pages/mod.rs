@@ -13,6 +13,7 @@ pub mod users;
 /// Pages kept with their concern's server functions.
 pub use crate::accounts::{cadres, password};
 pub use crate::audit;
+pub use crate::certificates;
 pub use crate::grants;
 
 use crate::error::AppError;

@@ -9,6 +9,9 @@
 //! second), `round` (cadres save every answer with think time, then submit),
 //! `fanout` (viewer sockets on a final; host action → last screen),
 //! `rank` (a round with N stored attempts ranked, finalists picked),
+//! `ranked` (that round closed, its contestants open their results: the
+//! first ranks it in the server, the rest come from the cache),
+//! `barefan` (the floor under `fanout`: a bare axum broadcaster),
 //! `page` (bytes a phone downloads for the attempt page, brotli, with its
 //! script, WebAssembly and style).
 //! Set-up that is not being measured (accounts, sessions, a million stored
@@ -262,16 +265,54 @@ fn report(all: &[Figures], backend: &str) {
 }
 
 /// `hoithi-load --bare-server`: a bare axum endpoint as its own process,
-/// so its CPU per request is measured as the server's is.
+/// so its CPU per request is measured as the server's is; `/ws` and `/go`
+/// are a bare broadcaster (`barefan`).
 async fn bare_server() {
-    let app = axum::Router::new().route("/", axum::routing::post(|| async { "ok" }));
+    use axum::extract::ws::{Message, Utf8Bytes, WebSocketUpgrade};
+    let (tx, _) = tokio::sync::watch::channel(Utf8Bytes::from_static(""));
+    let tx = Arc::new(tx);
+    let app = axum::Router::new()
+        .route("/", axum::routing::post(|| async { "ok" }))
+        .route(
+            "/go",
+            axum::routing::post({
+                let tx = tx.clone();
+                move |body: String| async move {
+                    // "SEQ BYTES": a frame of about BYTES carrying SEQ.
+                    let mut it = body.split_whitespace().filter_map(|x| x.parse::<usize>().ok());
+                    let (seq, size) = (it.next().unwrap_or(0), it.next().unwrap_or(300));
+                    let head = format!("{{\"t\":\"view\",\"seq\":{seq},\"pad\":\"");
+                    let pad = "x".repeat(size.saturating_sub(head.len() + 2));
+                    tx.send_replace(Utf8Bytes::from(format!("{head}{pad}\"}}")));
+                    "ok"
+                }
+            }),
+        )
+        .route(
+            "/ws",
+            axum::routing::get(move |ws: WebSocketUpgrade| async move {
+                let mut rx = tx.subscribe();
+                ws.read_buffer_size(4 * 1024)
+                    .write_buffer_size(0)
+                    .max_write_buffer_size(1024 * 1024)
+                    .on_upgrade(move |mut socket| async move {
+                        rx.borrow_and_update();
+                        while rx.changed().await.is_ok() {
+                            let m = rx.borrow_and_update().clone();
+                            if socket.send(Message::Text(m)).await.is_err() {
+                                break;
+                            }
+                        }
+                    })
+            }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     println!("{}", listener.local_addr().unwrap());
     axum::serve(listener, app).await.unwrap();
 }
 
-/// The bare endpoint, on the server's core, hit at the same concurrency.
-async fn baseline(requests: usize, concurrency: usize, pinned: bool) -> Figures {
+/// Starts the bare server process (on the server's core when pinned).
+fn spawn_bare(pinned: bool) -> (std::process::Child, String) {
     use std::io::BufRead;
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .arg("--bare-server")
@@ -280,10 +321,15 @@ async fn baseline(requests: usize, concurrency: usize, pinned: bool) -> Figures 
         .expect("bare server");
     let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().to_string();
     if pinned {
         pin(child.id(), "0");
     }
+    (child, line.trim().to_string())
+}
+
+/// The bare endpoint, on the server's core, hit at the same concurrency.
+async fn baseline(requests: usize, concurrency: usize, pinned: bool) -> Figures {
+    let (mut child, addr) = spawn_bare(pinned);
     let probe = Probe::new(child.id(), false);
     let http = reqwest::Client::new();
     let url = format!("http://{addr}/");
@@ -465,30 +511,53 @@ async fn main() {
         attempts = std::mem::take(&mut *ids.lock().unwrap());
     }
 
-    // 2. Sustained round: each cadre loads the attempt, saves every answer
-    // with think time, submits.
+    // 2. Sustained round, in three measured phases so each has its own
+    // cost: every cadre loads the attempt page's data, then saves every
+    // answer with think time, then submits.
     if wants("round") {
-        let cadres: Vec<(String, String)> = attempts.iter().take(a.savers).cloned().collect();
+        let cadres: Arc<Vec<(String, String)>> =
+            Arc::new(attempts.iter().take(a.savers).cloned().collect());
+        let plays: Arc<Vec<std::sync::Mutex<Value>>> =
+            Arc::new((0..cadres.len()).map(|_| std::sync::Mutex::new(Value::Null)).collect());
+        let before = probe.snap();
+        let mut f = hammer(
+            "load",
+            format!("{} cadres load their attempt (questions and saved answers), 256 at a time", cadres.len()),
+            cadres.len(),
+            256,
+            {
+                let (http, base, cadres, plays) = (http.clone(), base.clone(), cadres.clone(), plays.clone());
+                move |i| {
+                    let (token, attempt) = cadres[i].clone();
+                    let req = as_cadre(&http, &base, "get_attempt", &token, i).form(&[("id", attempt.as_str())]);
+                    let plays = plays.clone();
+                    async move {
+                        match req.send().await {
+                            Ok(r) if r.status().is_success() => {
+                                *plays[i].lock().unwrap() = r.json().await.unwrap_or(Value::Null);
+                                true
+                            }
+                            _ => false,
+                        }
+                    }
+                }
+            },
+        )
+        .await;
+        f.cost = Some(probe.since(before, f.ok as u64, "attempt load"));
+        all.push(f);
+
         let saves = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
         let errors = Arc::new(AtomicU64::new(0));
         let started = Instant::now();
         let before = probe.snap();
-        let tasks = cadres.into_iter().enumerate().map(|(i, (token, attempt))| {
-            let (http, base, saves, errors) =
-                (http.clone(), base.clone(), saves.clone(), errors.clone());
+        let tasks = (0..cadres.len()).map(|i| {
+            let (http, base, saves, errors, cadres) =
+                (http.clone(), base.clone(), saves.clone(), errors.clone(), cadres.clone());
+            let items = plays[i].lock().unwrap()["items"].as_array().cloned().unwrap_or_default();
             tokio::spawn(async move {
-                let play: Value = match as_cadre(&http, &base, "get_attempt", &token, i)
-                    .form(&[("id", attempt.as_str())])
-                    .send()
-                    .await
-                {
-                    Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
-                    _ => {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                        return;
-                    }
-                };
-                for item in play["items"].as_array().cloned().unwrap_or_default() {
+                let (token, attempt) = &cadres[i];
+                for item in items {
                     // Think time: a few seconds on a phone; shortened, jittered.
                     tokio::time::sleep(Duration::from_millis(200 + (i as u64 * 37) % 400)).await;
                     let pos = item["position"].as_i64().unwrap_or(0).to_string();
@@ -498,7 +567,7 @@ async fn main() {
                         ("text", "1")
                     };
                     let t = Instant::now();
-                    let ok = as_cadre(&http, &base, "save_answer", &token, i)
+                    let ok = as_cadre(&http, &base, "save_answer", token, i)
                         .form(&[
                             ("attempt_id", attempt.as_str()),
                             ("position", pos.as_str()),
@@ -516,24 +585,16 @@ async fn main() {
                         errors.fetch_add(1, Ordering::Relaxed);
                     }
                 }
-                let ok = as_cadre(&http, &base, "submit_attempt", &token, i)
-                    .form(&[("attempt_id", attempt.as_str()), ("prediction", "1")])
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success());
-                if !ok {
-                    errors.fetch_add(1, Ordering::Relaxed);
-                }
             })
         });
         futures::future::join_all(tasks).await;
         let lat = std::mem::take(&mut *saves.lock().unwrap());
-        let cost = probe.since(before, lat.len() as u64, "save (with the attempt's load and submit)");
+        let cost = probe.since(before, lat.len() as u64, "save");
         all.push(Figures {
             name: "round",
             what: format!(
-                "{} cadres save 8 answers each (think 0.2–0.6 s) and submit; latency of saves",
-                a.savers
+                "{} cadres save 8 answers each (think 0.2–0.6 s); latency of saves",
+                cadres.len()
             ),
             ok: lat.len(),
             errors: errors.load(Ordering::Relaxed) as usize,
@@ -542,6 +603,26 @@ async fn main() {
             bytes: None,
             cost: Some(cost),
         });
+
+        let before = probe.snap();
+        let mut f = hammer(
+            "submit",
+            format!("{} cadres submit (graded at once), 256 at a time", cadres.len()),
+            cadres.len(),
+            256,
+            {
+                let (http, base, cadres) = (http.clone(), base.clone(), cadres.clone());
+                move |i| {
+                    let (token, attempt) = &cadres[i];
+                    let req = as_cadre(&http, &base, "submit_attempt", token, i)
+                        .form(&[("attempt_id", attempt.as_str()), ("prediction", "1")]);
+                    async move { req.send().await.is_ok_and(|r| r.status().is_success()) }
+                }
+            },
+        )
+        .await;
+        f.cost = Some(probe.since(before, f.ok as u64, "submit"));
+        all.push(f);
     }
 
     // 5. Page weight: what a cadre's phone downloads to open an attempt.
@@ -554,14 +635,145 @@ async fn main() {
     // 3. Live fan-out: viewer sockets on a final; each host action timed to
     // every screen.
     if wants("fanout") {
+        // Frames the size an audience screen gets (measured by fanout).
+        all.push(barefan(a.viewers, pinned, 330).await);
         all.push(fanout(&server, &organizer, a.viewers, &probe).await);
     }
 
     // 4. Ranking a round with many stored attempts.
     if wants("rank") {
-        all.push(rank(&db, &organizer, a.attempts, backend == "postgres").await);
+        let (f, round, sample) = rank(&db, &organizer, a.attempts, backend == "postgres").await;
+        all.push(f);
+        all.push(ranked(&server, &db, &organizer, &round, &sample, &probe).await);
     }
     report(&all, backend);
+}
+
+/// Screens on WebSockets, each noting when it first sees each event number.
+struct Screens {
+    seen: Arc<Vec<std::sync::Mutex<Vec<(u64, Instant)>>>>,
+    /// Frames and bytes received by all screens, for the frame size.
+    frames: Arc<(AtomicU64, AtomicU64)>,
+    /// How many connected.
+    up: usize,
+}
+
+impl Screens {
+    async fn open(url: String, viewers: usize) -> Screens {
+        let seen: Arc<Vec<std::sync::Mutex<Vec<(u64, Instant)>>>> =
+            Arc::new((0..viewers).map(|_| std::sync::Mutex::new(Vec::new())).collect());
+        let connected = Arc::new(AtomicU64::new(0));
+        let frames = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
+        for v in 0..viewers {
+            let (seen, connected, frames, url) = (seen.clone(), connected.clone(), frames.clone(), url.clone());
+            tokio::spawn(async move {
+                let Ok((ws, _)) = tokio_tungstenite::connect_async(&url).await else {
+                    return;
+                };
+                connected.fetch_add(1, Ordering::SeqCst);
+                let (_sink, mut stream) = ws.split();
+                while let Some(Ok(m)) = stream.next().await {
+                    if let tokio_tungstenite::tungstenite::Message::Text(t) = m {
+                        let at = Instant::now();
+                        frames.0.fetch_add(1, Ordering::Relaxed);
+                        frames.1.fetch_add(t.len() as u64, Ordering::Relaxed);
+                        // Only the number is needed; skip parsing the rest.
+                        if let Some(p) = t.find("\"seq\":") {
+                            let rest = &t[p + 6..];
+                            let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+                            if let Ok(seq) = rest[..end].parse::<u64>() {
+                                seen[v].lock().unwrap().push((seq, at));
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while (connected.load(Ordering::SeqCst) as usize) < viewers && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let up = connected.load(Ordering::SeqCst) as usize;
+        Screens { seen, frames, up }
+    }
+
+    /// Waits until every screen has seen `seq` (or 10 s pass); pushes each
+    /// screen's latency since `sent` and returns the last screen's.
+    async fn wait_for(&self, seq: u64, sent: Instant, lat: &mut Vec<f64>) -> f64 {
+        let wait_until = Instant::now() + Duration::from_secs(10);
+        loop {
+            let have = self
+                .seen
+                .iter()
+                .filter(|s| s.lock().unwrap().iter().any(|(q, _)| *q >= seq))
+                .count();
+            if have >= self.up || Instant::now() > wait_until {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let mut worst: f64 = 0.0;
+        for s in self.seen.iter() {
+            if let Some((_, at)) = s.lock().unwrap().iter().find(|(q, _)| *q >= seq) {
+                let ms = at.saturating_duration_since(sent).as_secs_f64() * 1000.0;
+                lat.push(ms);
+                worst = worst.max(ms);
+            }
+        }
+        worst
+    }
+
+    fn frame_kb(&self) -> f64 {
+        self.frames.1.load(Ordering::Relaxed) as f64 / self.frames.0.load(Ordering::Relaxed).max(1) as f64 / 1024.0
+    }
+}
+
+/// The floor under `fanout`: a bare axum WebSocket broadcaster (its own
+/// process on the server's core, the same socket settings, frames of the
+/// same size) driven exactly as the final is. What the server spends per
+/// screen above this is Hội thi's; this much is the kernel's and axum's.
+async fn barefan(viewers: usize, pinned: bool, frame_bytes: usize) -> Figures {
+    let (mut child, addr) = spawn_bare(pinned);
+    let probe = Probe::new(child.id(), false);
+    let screens = Screens::open(format!("ws://{addr}/ws"), viewers).await;
+    let http = reqwest::Client::new();
+    let actions = 20u64;
+    let mut lat = Vec::new();
+    let mut last_screen = Vec::new();
+    let started = Instant::now();
+    let before = probe.snap();
+    for seq in 1..=actions {
+        let sent = Instant::now();
+        let ok = http
+            .post(format!("http://{addr}/go"))
+            .body(format!("{seq} {frame_bytes}"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        assert!(ok, "the bare broadcaster refused");
+        last_screen.push(screens.wait_for(seq, sent, &mut lat).await);
+    }
+    let wall = started.elapsed();
+    let cost = probe.since(before, lat.len() as u64, "screen per action");
+    let _ = child.kill();
+    let _ = child.wait();
+    last_screen.sort_by(f64::total_cmp);
+    Figures {
+        name: "barefan",
+        what: format!(
+            "bare axum broadcast: {}/{viewers} sockets, {actions} actions (last screen: median {:.1} ms, worst {:.1} ms; frames of {:.1} KB)",
+            screens.up,
+            last_screen[last_screen.len() / 2],
+            last_screen.last().copied().unwrap_or(0.0),
+            screens.frame_kb()
+        ),
+        ok: lat.len(),
+        errors: viewers * actions as usize - lat.len(),
+        wall,
+        cost: Some(cost),
+        lat,
+        bytes: None,
+    }
 }
 
 async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usize, probe: &Probe) -> Figures {
@@ -574,48 +786,8 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
     let d = organizer.json("final_detail", &[("id", &id)]).await;
     let host_code = d["codes"][0]["code"].as_str().unwrap().to_string();
     let join = d["join_code"].as_str().unwrap().to_string();
-    // Each viewer notes when it first sees each event number.
-    let seen: Arc<Vec<std::sync::Mutex<Vec<(u64, Instant)>>>> = Arc::new(
-        (0..viewers)
-            .map(|_| std::sync::Mutex::new(Vec::new()))
-            .collect(),
-    );
-    let connected = Arc::new(AtomicU64::new(0));
-    // Frames and bytes received by all viewers, for the frame size.
-    let frames = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
-    for v in 0..viewers {
-        let url = format!("ws://127.0.0.1:{}/truc-tiep/ws/{join}", server.port);
-        let (seen, connected, frames) = (seen.clone(), connected.clone(), frames.clone());
-        tokio::spawn(async move {
-            let Ok((ws, _)) = tokio_tungstenite::connect_async(&url).await else {
-                return;
-            };
-            connected.fetch_add(1, Ordering::SeqCst);
-            let (_sink, mut stream) = ws.split();
-            while let Some(Ok(m)) = stream.next().await {
-                if let tokio_tungstenite::tungstenite::Message::Text(t) = m {
-                    let at = Instant::now();
-                    frames.0.fetch_add(1, Ordering::Relaxed);
-                    frames.1.fetch_add(t.len() as u64, Ordering::Relaxed);
-                    // Only the number is needed; skip parsing the rest.
-                    if let Some(p) = t.find("\"seq\":") {
-                        let rest = &t[p + 6..];
-                        let end = rest
-                            .find(|c: char| !c.is_ascii_digit())
-                            .unwrap_or(rest.len());
-                        if let Ok(seq) = rest[..end].parse::<u64>() {
-                            seen[v].lock().unwrap().push((seq, at));
-                        }
-                    }
-                }
-            }
-        });
-    }
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while (connected.load(Ordering::SeqCst) as usize) < viewers && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let up = connected.load(Ordering::SeqCst) as usize;
+    let screens = Screens::open(format!("ws://127.0.0.1:{}/truc-tiep/ws/{join}", server.port), viewers).await;
+    let up = screens.up;
     let (ws, _) = tokio_tungstenite::connect_async(format!(
         "ws://127.0.0.1:{}/truc-tiep/ws/{host_code}",
         server.port
@@ -654,26 +826,7 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
             }
             assert_ne!(v["t"], "err", "{v}");
         };
-        // Wait for every viewer to have it (or give up after 10 s).
-        let wait_until = Instant::now() + Duration::from_secs(10);
-        loop {
-            let have = seen
-                .iter()
-                .filter(|s| s.lock().unwrap().iter().any(|(q, _)| *q >= seq))
-                .count();
-            if have >= up || Instant::now() > wait_until {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        let mut worst: f64 = 0.0;
-        for s in seen.iter() {
-            if let Some((_, at)) = s.lock().unwrap().iter().find(|(q, _)| *q >= seq) {
-                let ms = at.saturating_duration_since(sent).as_secs_f64() * 1000.0;
-                lat.push(ms);
-                worst = worst.max(ms);
-            }
-        }
+        let worst = screens.wait_for(seq, sent, &mut lat).await;
         last_screen.push(worst);
     }
     let wall = started.elapsed();
@@ -684,7 +837,7 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
             "{up}/{viewers} viewer sockets, {actions} host actions; per-screen latency (last screen: median {:.1} ms, worst {:.1} ms; frames of {:.1} KB)",
             last_screen[last_screen.len() / 2],
             last_screen.last().copied().unwrap_or(0.0),
-            frames.1.load(Ordering::Relaxed) as f64 / frames.0.load(Ordering::Relaxed).max(1) as f64 / 1024.0
+            screens.frame_kb()
         ),
         ok: lat.len(),
         errors: viewers * actions as usize - lat.len(),
@@ -697,7 +850,7 @@ async fn fanout(server: &Server, organizer: &hoithi_tests::Client, viewers: usiz
 
 /// A closed round with `n` stored attempts (four per person), ranked
 /// through the store as the results page does, then 16 finalists picked.
-async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize, postgres: bool) -> Figures {
+async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize, postgres: bool) -> (Figures, String, Vec<(String, String)>) {
     let round = setup_round(organizer, "20", "4").await;
     let people = n.div_ceil(4);
     let seeded = Instant::now();
@@ -721,13 +874,19 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize, postgres: boo
         }
         tx.commit().await.unwrap();
     }
+    // The first attempt of the first people, whose result pages `ranked` opens.
+    let mut sample = Vec::new();
     for chunk in (0..n).collect::<Vec<_>>().chunks(20_000) {
         let mut tx = db.pool.begin().await.unwrap();
         for &k in chunk {
             let (p, seq) = (k / 4, (k % 4) as i64 + 1);
             let started = now - 3_600_000 + (k as i64 % 600_000);
+            let id = store::new_id();
+            if seq == 1 && sample.len() < RESULT_VIEWERS {
+                sample.push((user_ids[p].clone(), id.clone()));
+            }
             sqlx::query("INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, finished_at, closed_by, total, score, prediction) VALUES ($1, $2, $3, $4, $5, $6, $7, 'submit', 8, $8, $9)")
-                .bind(store::new_id())
+                .bind(&id)
                 .bind(&round)
                 .bind(&user_ids[p])
                 .bind(seq)
@@ -756,7 +915,7 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize, postgres: boo
     assert_eq!(picked.len(), 16.min(results.rows.len()));
     let wall = ranked + picking;
     let cost = probe.since(before, n as u64, "ranked attempt (in-process store)");
-    Figures {
+    let f = Figures {
         name: "rank",
         what: format!(
             "{n} stored attempts of {people} people (seeded in {:.1} s): load + rank {:.2} s, 16 finalists {:.3} ms, {} ranked",
@@ -771,6 +930,95 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize, postgres: boo
         lat: vec![wall.as_secs_f64() * 1000.0],
         bytes: None,
         cost: Some(cost),
+    };
+    (f, round, sample)
+}
+
+/// How many contestants open their result page in `ranked`.
+const RESULT_VIEWERS: usize = 400;
+
+/// The ranked round is closed; then its contestants open their results
+/// (each page shows the person's rank). The first view ranks the round in
+/// the server (cold, over HTTP); every later one is served from the cache.
+async fn ranked(
+    server: &Server,
+    db: &Db,
+    organizer: &hoithi_tests::Client,
+    round: &str,
+    sample: &[(String, String)],
+    probe: &Probe,
+) -> Figures {
+    organizer
+        .json("round_action", &[("round_id", round), ("action", "close")])
+        .await;
+    // Two hours pass: the round is closed and settled (no attempt can still
+    // be finishing), as on the evening results are read.
+    let mut r = store::rounds::get_one(db, round).await.expect("round");
+    r.rules.opens_at -= 2 * 3_600_000;
+    r.rules.closes_at -= 2 * 3_600_000;
+    sqlx::query("UPDATE rounds SET rules = $1, opens_at = $2, closes_at = $3 WHERE id = $4")
+        .bind(serde_json::to_string(&r.rules).unwrap())
+        .bind(r.rules.opens_at)
+        .bind(r.rules.closes_at)
+        .bind(round)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let now = store::now_ms();
+    let mut tokens = Vec::with_capacity(sample.len());
+    let mut tx = db.pool.begin().await.unwrap();
+    for (user, _) in sample {
+        let token = hoithi_core::auth::new_token();
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(hoithi_core::auth::token_hash(&token))
+            .bind(user)
+            .bind(now)
+            .bind(now + 86_400_000)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tokens.push(token);
+    }
+    tx.commit().await.unwrap();
+    let http = reqwest::Client::new();
+    let view = |i: usize| {
+        as_cadre(&http, &server.base, "attempt_result", &tokens[i], i).form(&[("id", sample[i].1.as_str())])
+    };
+    // Cold: the server loads and ranks every stored attempt.
+    let t = Instant::now();
+    let first: Value = view(0).send().await.expect("result").json().await.expect("result json");
+    let cold = t.elapsed();
+    assert!(first["rank"].is_array(), "no rank: {first}");
+    let before = probe.snap();
+    let started = Instant::now();
+    let results: Vec<(bool, f64)> = futures::stream::iter(1..sample.len())
+        .map(|i| {
+            let req = view(i);
+            async move {
+                let t = Instant::now();
+                let ok = req.send().await.is_ok_and(|r| r.status().is_success());
+                (ok, t.elapsed().as_secs_f64() * 1000.0)
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let wall = started.elapsed();
+    let lat: Vec<f64> = results.iter().filter(|r| r.0).map(|r| r.1).collect();
+    let ok = lat.len();
+    Figures {
+        name: "ranked",
+        what: format!(
+            "the round closed, {} contestants open their result with their rank: first (cold, ranks in the server) {:.2} s, the rest from the cache",
+            sample.len(),
+            cold.as_secs_f64()
+        ),
+        ok,
+        errors: results.len() - ok,
+        wall,
+        lat,
+        bytes: None,
+        cost: Some(probe.since(before, ok as u64, "result view")),
     }
 }
 

@@ -1,9 +1,8 @@
 //! Accommodations in the database: granted per round to a person or a
 //! unit (with the units under it), and resolved for a person at start.
 
-use super::{get, new_id, units, Db, Result, StoreError};
+use super::{get, new_id, Db, Result, StoreError};
 use crate::round::accommodation::Accommodation;
-use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct OverrideRow {
@@ -55,6 +54,7 @@ pub async fn add(
     .bind(now)
     .execute(&db.pool)
     .await?;
+    super::hot::rounds_changed(db);
     Ok(id)
 }
 
@@ -65,6 +65,7 @@ pub async fn remove(db: &Db, id: &str) -> Result<OverrideRow> {
         .bind(id)
         .execute(&db.pool)
         .await?;
+    super::hot::rounds_changed(db);
     Ok(row)
 }
 
@@ -109,59 +110,47 @@ pub async fn list(db: &Db, round_id: &str) -> Result<Vec<OverrideRow>> {
     rows.iter().map(from_row).collect()
 }
 
-/// What applies to a person in a round: their own accommodations and those
-/// of their unit and every unit above it, each kind at its most generous.
-/// One indexed read when the round has none (the usual case).
-pub async fn for_person(
-    db: &Db,
-    round_id: &str,
-    user_id: &str,
-    unit_id: Option<&str>,
-) -> Result<Accommodation> {
+/// One accommodation as starts apply it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grant {
+    pub user_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub grant: Accommodation,
+}
+
+/// Every accommodation of a round (one indexed read; usually none).
+pub async fn grants(db: &Db, round_id: &str) -> Result<Vec<Grant>> {
     let rows = sqlx::query(
         "SELECT user_id, unit_id, extra_secs, extra_attempts, closes_at FROM round_overrides WHERE round_id = $1",
     )
     .bind(round_id)
     .fetch_all(&db.pool)
     .await?;
-    if rows.is_empty() {
-        return Ok(Accommodation::default());
-    }
-    // The person's unit and its ancestors, walked only when a unit has one.
-    let mut mine: Vec<String> = Vec::new();
-    let any_unit = rows
-        .iter()
-        .any(|r| get::<Option<String>>(r, "unit_id").ok().flatten().is_some());
-    if let (true, Some(start)) = (any_unit, unit_id) {
-        let parents: HashMap<String, Option<String>> = units::list(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.parent_id))
-            .collect();
-        let mut cur = Some(start.to_string());
-        while let Some(u) = cur {
-            if mine.contains(&u) || mine.len() > 64 {
-                break;
-            }
-            cur = parents.get(&u).cloned().flatten();
-            mine.push(u);
-        }
-    }
-    let mut acc = Accommodation::default();
-    for r in &rows {
-        let user: Option<String> = get(r, "user_id")?;
-        let unit: Option<String> = get(r, "unit_id")?;
-        let applies = user.as_deref() == Some(user_id)
-            || unit.as_ref().is_some_and(|u| mine.contains(u));
-        if applies {
-            acc = acc.combine(Accommodation {
-                extra_secs: get::<i64>(r, "extra_secs")?.clamp(0, u32::MAX.into()) as u32,
-                extra_attempts: get::<i64>(r, "extra_attempts")?.clamp(0, u32::MAX.into()) as u32,
-                closes_at: get(r, "closes_at")?,
-            });
-        }
-    }
-    Ok(acc)
+    rows.iter()
+        .map(|r| {
+            Ok(Grant {
+                user_id: get(r, "user_id")?,
+                unit_id: get(r, "unit_id")?,
+                grant: Accommodation {
+                    extra_secs: get::<i64>(r, "extra_secs")?.clamp(0, u32::MAX.into()) as u32,
+                    extra_attempts: get::<i64>(r, "extra_attempts")?.clamp(0, u32::MAX.into()) as u32,
+                    closes_at: get(r, "closes_at")?,
+                },
+            })
+        })
+        .collect()
+}
+
+/// What applies to a person in a round: their own accommodations and those
+/// of their unit and every unit above it, each kind at its most generous.
+/// From the round's context in memory (`hot`).
+pub async fn for_person(
+    db: &Db,
+    round_id: &str,
+    user_id: &str,
+    unit_id: Option<&str>,
+) -> Result<Accommodation> {
+    Ok(super::hot::round(db, round_id).await?.accommodation(user_id, unit_id))
 }
 
 /// The latest closing any accommodation of the round grants.

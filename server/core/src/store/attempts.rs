@@ -10,7 +10,9 @@
 use super::batch::{Arg, Stmt};
 use super::questions::draft_from_row;
 use super::rounds::{self, RoundRecord};
-use super::{get, is_unique_violation, new_id, Db, Result, StoreError};
+use super::{get, hot, is_unique_violation, new_id, Db, Result, StoreError};
+pub use hot::{ItemKey, OpenAttempt};
+use std::sync::Arc;
 use crate::model::QuestionDraft;
 use crate::round::grading::{self, Response};
 use crate::round::ranking::Outcome;
@@ -126,6 +128,53 @@ pub async fn of_user(db: &Db, round_id: &str, user_id: &str) -> Result<Vec<Attem
     rows.iter().map(from_row).collect()
 }
 
+/// A person's attempts at every round of a contest (one indexed read).
+pub async fn of_user_in_contest(db: &Db, contest_id: &str, user_id: &str) -> Result<Vec<AttemptRecord>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.round_id, a.user_id, a.seq, a.started_at, a.deadline, a.finished_at, a.closed_by, a.total, a.score, a.prediction \
+         FROM attempts a JOIN rounds r ON r.id = a.round_id WHERE a.user_id = $1 AND r.contest_id = $2 ORDER BY a.seq",
+    )
+    .bind(user_id)
+    .bind(contest_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The caller's attempt as a save needs it: from memory while it is open.
+/// Someone else's attempt is "not found".
+pub async fn owned_for_save(db: &Db, id: &str, user_id: &str) -> Result<Arc<OpenAttempt>> {
+    let open = match hot::attempt(db, id) {
+        Some(open) => open,
+        None => open_of(db, &get_one(db, id).await?).await?,
+    };
+    if open.record.user_id != user_id {
+        return Err(StoreError::NotFound);
+    }
+    Ok(open)
+}
+
+/// The attempt with its drawn items; kept in memory while it is open.
+async fn open_of(db: &Db, attempt: &AttemptRecord) -> Result<Arc<OpenAttempt>> {
+    if let Some(open) = hot::attempt(db, &attempt.id) {
+        return Ok(open);
+    }
+    if !attempt.is_open() {
+        return Ok(Arc::new(OpenAttempt {
+            record: attempt.clone(),
+            items: Vec::new(),
+        }));
+    }
+    let items = hot::item_keys(db, &attempt.id).await?;
+    Ok(hot::keep_attempt(
+        db,
+        OpenAttempt {
+            record: attempt.clone(),
+            items,
+        },
+    ))
+}
+
 const ITEMS_SQL: &str = "SELECT i.position, i.question_id, i.version, i.option_order, i.response, i.correct, \
      v.kind, v.topic, v.difficulty, v.text, v.options, v.answers, v.tolerance, v.explanation, v.source, v.image \
      FROM attempt_items i JOIN question_versions v ON v.question_id = i.question_id AND v.version = i.version \
@@ -186,7 +235,10 @@ pub async fn start_from(
     // Concurrent starts of one person collide on the unique keys; the loser
     // looks again and finds the winner's attempt.
     for _ in 0..6 {
-        let mine = of_user(db, &round.id, user_id).await?;
+        let everywhere = of_user_in_contest(db, &round.contest_id, user_id).await?;
+        let met_before = !everywhere.is_empty();
+        let mine: Vec<AttemptRecord> =
+            everywhere.into_iter().filter(|a| a.round_id == round.id).collect();
         if let Some(open) = mine.iter().find(|a| a.is_open()) {
             if rules::accepts(now, open.deadline) {
                 return Ok(open.clone());
@@ -195,10 +247,9 @@ pub async fn start_from(
             continue;
         }
         if bank.is_none() {
-            if let Some(d) = super::fairplay::person_out(db, &round.id, user_id).await? {
+            if let Some(reason) = hot::round(db, &round.id).await?.out(user_id) {
                 return Err(StoreError::Invalid(format!(
-                    "Ban tổ chức đã loại bạn khỏi vòng thi này: {}",
-                    d.reason
+                    "Ban tổ chức đã loại bạn khỏi vòng thi này: {reason}"
                 )));
             }
         }
@@ -212,7 +263,7 @@ pub async fn start_from(
             bank = Some(rounds::bank_cached(db).await?);
         }
         let bank = bank.as_ref().expect("loaded above");
-        let exposure = super::exposure::of(db, round, user_id, bank).await?;
+        let exposure = super::exposure::of(db, round, user_id, bank, met_before).await?;
         let picked = {
             let cands: Vec<_> = bank
                 .iter()
@@ -284,7 +335,7 @@ pub async fn start_from(
         match db.write(write).await {
             Ok(_) => {
                 super::exposure::drawn(db, &round.id, picked.iter().map(|(i, _)| bank[*i].question_id.as_str()));
-                return Ok(AttemptRecord {
+                let record = AttemptRecord {
                     id,
                     round_id: round.id.clone(),
                     user_id: user_id.to_string(),
@@ -296,7 +347,25 @@ pub async fn start_from(
                     total: picked.len() as i64,
                     score: None,
                     prediction: None,
-                })
+                };
+                let items = picked
+                    .into_iter()
+                    .enumerate()
+                    .map(|(pos, (i, option_order))| ItemKey {
+                        position: pos as i64,
+                        question_id: bank[i].question_id.clone(),
+                        version: bank[i].version,
+                        option_order,
+                    })
+                    .collect();
+                hot::keep_attempt(
+                    db,
+                    OpenAttempt {
+                        record: record.clone(),
+                        items,
+                    },
+                );
+                return Ok(record);
             }
             Err(StoreError::Sql(e)) if is_unique_violation(&e) || is_busy(&e) => continue,
             Err(e) => return Err(e),
@@ -321,6 +390,20 @@ pub async fn save_answer(
     display: Response,
     now: i64,
 ) -> Result<()> {
+    save_to(db, &*open_of(db, attempt).await?, position, display, now).await
+}
+
+/// As `save_answer`, for an attempt as `owned_for_save` gave it. An open
+/// attempt's save reads nothing from the database: its items and their
+/// questions are in memory, and the one write is guarded.
+pub async fn save_to(
+    db: &Db,
+    open: &OpenAttempt,
+    position: i64,
+    display: Response,
+    now: i64,
+) -> Result<()> {
+    let attempt = &open.record;
     if !attempt.is_open() {
         return Err(if attempt.closed_by.as_deref() == Some("deadline") {
             expired()
@@ -332,18 +415,12 @@ pub async fn save_answer(
         close(db, attempt, Closing::Deadline, now).await?;
         return Err(expired());
     }
-    let row = sqlx::query(
-        "SELECT i.position, i.question_id, i.version, i.option_order, i.response, i.correct, \
-         v.kind, v.topic, v.difficulty, v.text, v.options, v.answers, v.tolerance, v.explanation, v.source, v.image \
-         FROM attempt_items i JOIN question_versions v ON v.question_id = i.question_id AND v.version = i.version \
-         WHERE i.attempt_id = $1 AND i.position = $2",
-    )
-    .bind(&attempt.id)
-    .bind(position)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    let item = item_from_row(&row)?;
+    let item = open
+        .items
+        .iter()
+        .find(|i| i.position == position)
+        .ok_or(StoreError::NotFound)?;
+    let draft = hot::draft(db, &item.question_id, item.version).await?;
     let stored = match display {
         Response::Choices(c) => Response::Choices(
             c.iter()
@@ -357,27 +434,35 @@ pub async fn save_answer(
         ),
         Response::Text(t) => Response::Text(crate::text::clean(&t)),
     };
-    grading::check(&item.draft, &stored).map_err(|m| StoreError::Invalid(m.into()))?;
+    grading::check(&draft, &stored).map_err(|m| StoreError::Invalid(m.into()))?;
     let json = (!stored.is_empty()).then(|| serde_json::to_string(&stored).unwrap_or_default());
-    // The guard on the attempt keeps a save racing the close out of a graded attempt.
-    // On PostgreSQL the first statement takes the attempt's row lock, so a
-    // close that claimed the attempt first makes this save change nothing.
-    let changed = db
-        .write(vec![Stmt::new(
-            "UPDATE attempts SET closed_by = closed_by WHERE id = $1 AND finished_at IS NULL",
-            vec![Arg::from(&attempt.id)],
-        ), Stmt::new(
-            "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
-             AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL)",
-            vec![
-                Arg::OptText(json),
-                now.into(),
-                Arg::from(&attempt.id),
-                position.into(),
-            ],
-        )])
-        .await?;
+    // The guard on the attempt keeps a save racing the close out of a graded
+    // attempt. On SQLite the close holds the writer's turn, so the guard is
+    // enough; on PostgreSQL a first statement takes the attempt's row lock,
+    // so a close that claimed the attempt first makes this save change nothing.
+    let save = Stmt::new(
+        "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
+         AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL)",
+        vec![
+            Arg::OptText(json),
+            now.into(),
+            Arg::from(&attempt.id),
+            position.into(),
+        ],
+    );
+    let write = match db.backend {
+        super::Backend::Sqlite => vec![save],
+        super::Backend::Postgres => vec![
+            Stmt::new(
+                "UPDATE attempts SET closed_by = closed_by WHERE id = $1 AND finished_at IS NULL",
+                vec![Arg::from(&attempt.id)],
+            ),
+            save,
+        ],
+    };
+    let changed = db.write(write).await?;
     if changed.last().copied().unwrap_or(0) == 0 {
+        hot::attempt_closed(db, &attempt.id);
         return Err(StoreError::Invalid(
             "Bài thi đã nộp, không thể sửa câu trả lời".into(),
         ));
@@ -424,6 +509,7 @@ pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> 
         Closing::Deadline => (attempt.deadline, "deadline", None),
         Closing::RoundClosed => (now.min(attempt.deadline), "round_closed", None),
     };
+    hot::attempt_closed(db, &attempt.id);
     let _turn = db.write_turn().await;
     let mut tx = db.pool.begin().await?;
     let claimed = sqlx::query("UPDATE attempts SET finished_at = $1, closed_by = $2, prediction = $3 WHERE id = $4 AND finished_at IS NULL")
@@ -456,17 +542,26 @@ pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> 
         .bind(&attempt.id)
         .execute(&mut *tx)
         .await?;
-    for (item, ok) in items.iter().zip(&marks) {
-        sqlx::query(
-            "UPDATE attempt_items SET correct = $1 WHERE attempt_id = $2 AND position = $3",
-        )
-        .bind(i64::from(*ok))
+    // Every item's mark in one statement (positions are numbers read back
+    // from the database, not input).
+    let right: Vec<String> = items
+        .iter()
+        .zip(&marks)
+        .filter(|(_, ok)| **ok)
+        .map(|(i, _)| i.position.to_string())
+        .collect();
+    let mark = if right.is_empty() {
+        "0".to_string()
+    } else {
+        format!("CASE WHEN position IN ({}) THEN 1 ELSE 0 END", right.join(", "))
+    };
+    sqlx::query(&format!("UPDATE attempt_items SET correct = {mark} WHERE attempt_id = $1"))
         .bind(&attempt.id)
-        .bind(item.position)
         .execute(&mut *tx)
         .await?;
-    }
     tx.commit().await?;
+    // A save that read the attempt before the claim may have put it back.
+    hot::attempt_closed(db, &attempt.id);
     Ok(())
 }
 

@@ -13,7 +13,13 @@ pub async fn of(
     round: &RoundRecord,
     user_id: &str,
     bank: &[rounds::BankEntry],
+    met_before: bool,
 ) -> Result<Vec<draw::Exposure>> {
+    // Someone with no attempt yet in the contest has met nothing: most
+    // starts of a storm skip this read.
+    if !met_before {
+        return in_round(db, round, bank, &std::collections::HashMap::new()).await;
+    }
     let met = sqlx::query(
         "SELECT i.question_id, COUNT(*) AS n FROM attempts a JOIN rounds r ON r.id = a.round_id \
          JOIN attempt_items i ON i.attempt_id = a.id WHERE a.user_id = $1 AND r.contest_id = $2 \
@@ -27,6 +33,15 @@ pub async fn of(
     for r in &met {
         by_person.insert(get::<String>(r, "question_id")?, get::<i64>(r, "n")? as u32);
     }
+    in_round(db, round, bank, &by_person).await
+}
+
+async fn in_round(
+    db: &Db,
+    round: &RoundRecord,
+    bank: &[rounds::BankEntry],
+    by_person: &std::collections::HashMap<String, u32>,
+) -> Result<Vec<draw::Exposure>> {
     let cached = db.exposure.lock().expect("exposure").contains_key(&round.id);
     if !cached {
         let rows = sqlx::query(

@@ -231,6 +231,7 @@ pub async fn decide(
     .bind(now)
     .execute(&db.pool)
     .await?;
+    super::hot::rounds_changed(db);
     Ok(id)
 }
 
@@ -249,6 +250,7 @@ pub async fn lift(db: &Db, id: &str, reason: &str, by: &str, now: i64) -> Result
     .bind(id)
     .execute(&db.pool)
     .await?;
+    super::hot::rounds_changed(db);
     Ok(d)
 }
 
@@ -325,6 +327,20 @@ pub async fn excluded(db: &Db, round_id: &str) -> Result<Excluded> {
         }
     }
     Ok(out)
+}
+
+/// Everyone kept out of a round, with the reason given.
+pub async fn people_out(db: &Db, round_id: &str) -> Result<std::collections::HashMap<String, String>> {
+    let rows = sqlx::query(
+        "SELECT user_id, reason FROM fairplay_decisions \
+         WHERE round_id = $1 AND action = 'disqualify_person' AND lifted_at IS NULL AND user_id IS NOT NULL",
+    )
+    .bind(round_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((get(r, "user_id")?, get(r, "reason")?)))
+        .collect()
 }
 
 /// The standing decision that keeps a person out of a round, if any.

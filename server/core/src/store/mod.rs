@@ -13,6 +13,7 @@ pub mod exposure;
 pub mod fairplay;
 pub mod finals;
 pub mod grants;
+pub mod hot;
 pub mod questions;
 pub mod results;
 pub mod rounds;
@@ -62,6 +63,8 @@ pub struct Db {
     /// SQLite's group-commit queue for hot writes (`batch`); none on PostgreSQL.
     queue: Option<batch::Queue>,
     /// The drawable bank, kept while the questions table is unchanged.
+    /// Round contexts, open attempts and question versions (`hot`).
+    pub(crate) hot: std::sync::Arc<hot::Hot>,
     pub(crate) session_cache: std::sync::Arc<std::sync::Mutex<sessions::Cache>>,
     pub(crate) bank_cache: std::sync::Arc<
         std::sync::Mutex<
@@ -172,6 +175,7 @@ impl Db {
             url,
             writer,
             queue,
+            hot: Default::default(),
             session_cache: Default::default(),
             bank_cache: Default::default(),
             exposure: Default::default(),

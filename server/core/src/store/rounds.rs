@@ -121,6 +121,7 @@ pub async fn update(db: &Db, id: &str, rules: &RoundRules) -> Result<()> {
         .bind(id)
         .execute(&db.pool)
         .await?;
+    super::hot::rounds_changed(db);
     Ok(())
 }
 
@@ -145,6 +146,7 @@ async fn flag(db: &Db, id: &str, column: &'static str, v: bool) -> Result<()> {
     .bind(id)
     .execute(&db.pool)
     .await?;
+    super::hot::rounds_changed(db);
     if res.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -167,6 +169,7 @@ pub async fn set_closes_at(db: &Db, id: &str, closes_at: i64) -> Result<()> {
         .bind(id)
         .execute(&db.pool)
         .await?;
+    super::hot::rounds_changed(db);
     Ok(())
 }
 

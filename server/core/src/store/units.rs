@@ -97,6 +97,7 @@ pub async fn apply(db: &Db, rows: &[UnitRow], upload_id: &str) -> Result<(usize,
         }
     }
     tx.commit().await?;
+    super::hot::rounds_changed(db);
     Ok((added, updated))
 }
 

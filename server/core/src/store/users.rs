@@ -419,5 +419,7 @@ pub async fn merge(db: &Db, keep: &str, duplicate: &str) -> Result<Merged> {
     tx.commit().await?;
     super::sessions::forget_user(db, duplicate);
     super::sessions::forget_user(db, keep);
+    super::hot::attempts_changed(db);
+    super::hot::rounds_changed(db);
     Ok(Merged { attempts, finalists })
 }
