@@ -180,18 +180,23 @@ pub async fn get_attempt(id: String) -> Result<AttemptPlay, AppError> {
     let user = require(ANYONE).await?;
     let st = state()?;
     let now = now_ms();
-    let mut attempt = attempts::owned(&st.db, &id, &user.id).await?;
+    let open = attempts::owned_open(&st.db, &id, &user.id).await?;
+    let mut attempt = open.record.clone();
     if attempt.is_open() && !hoithi_core::round::accepts(now, attempt.deadline) {
         attempts::close(&st.db, &attempt, attempts::Closing::Deadline, now).await?;
         attempt = attempts::get_one(&st.db, &id).await?;
     }
-    if !attempt.is_open() {
+    // Open here, but closed by another instance meanwhile: as closed.
+    let items = match attempt.is_open() {
+        true => attempts::play_items(&st.db, &open).await?,
+        false => None,
+    };
+    let Some(items) = items else {
         leptos_axum::redirect(&format!("/bai-thi/{id}/ket-qua"));
         return Err(ssr::invalid("Bài thi đã kết thúc".into()));
-    }
+    };
     let ctx = store::hot::round(&st.db, &attempt.round_id).await?;
     let round = &ctx.round;
-    let items = attempts::items(&st.db, &id).await?;
     Ok(AttemptPlay {
         id: attempt.id.clone(),
         round_id: round.id.clone(),
@@ -230,7 +235,7 @@ pub async fn save_answer(
 ) -> Result<(), AppError> {
     let user = require(ANYONE).await?;
     let st = state()?;
-    let attempt = attempts::owned_for_save(&st.db, &attempt_id, &user.id).await?;
+    let attempt = attempts::owned_open(&st.db, &attempt_id, &user.id).await?;
     let response = match text {
         Some(t) => Response::Text(t),
         None => Response::Choices(
@@ -304,11 +309,7 @@ pub async fn get_attempt_result(id: String) -> Result<AttemptResult, AppError> {
         })
         .await?
         .value;
-    let rank = ranking
-        .rows
-        .iter()
-        .find(|r| r.user_id == user.id)
-        .map(|r| (r.rank, ranking.rows.len()));
+    let rank = ranking.row_of(&user.id).map(|r| (r.rank, ranking.rows.len()));
     let allowed = round.rules.review.allows(round.key_published);
     // While the round is open and another attempt is possible, the key would
     // make the next attempt (or a friend's) a copy: right or wrong only.

@@ -13,6 +13,13 @@ mod web;
 
 use clap::Parser;
 
+/// In a start storm a sixth of the server's CPU went to glibc's malloc and
+/// free, and memory taken at the peak of 10,000 requests stayed taken;
+/// mimalloc is faster for many small short-lived allocations and gives
+/// freed pages back.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = config::Args::parse();

@@ -11,8 +11,8 @@ use super::batch::{Arg, Stmt};
 use super::questions::draft_from_row;
 use super::rounds::{self, RoundRecord};
 use super::{get, hot, is_unique_violation, new_id, Db, Result, StoreError};
+pub use super::answers::{owned_open, play_items, save_answer, save_to};
 pub use hot::{ItemKey, OpenAttempt};
-use std::sync::Arc;
 use crate::model::QuestionDraft;
 use crate::round::grading::{self, Response};
 use crate::round::ranking::Outcome;
@@ -141,40 +141,6 @@ pub async fn of_user_in_contest(db: &Db, contest_id: &str, user_id: &str) -> Res
     rows.iter().map(from_row).collect()
 }
 
-/// The caller's attempt as a save needs it: from memory while it is open.
-/// Someone else's attempt is "not found".
-pub async fn owned_for_save(db: &Db, id: &str, user_id: &str) -> Result<Arc<OpenAttempt>> {
-    let open = match hot::attempt(db, id) {
-        Some(open) => open,
-        None => open_of(db, &get_one(db, id).await?).await?,
-    };
-    if open.record.user_id != user_id {
-        return Err(StoreError::NotFound);
-    }
-    Ok(open)
-}
-
-/// The attempt with its drawn items; kept in memory while it is open.
-async fn open_of(db: &Db, attempt: &AttemptRecord) -> Result<Arc<OpenAttempt>> {
-    if let Some(open) = hot::attempt(db, &attempt.id) {
-        return Ok(open);
-    }
-    if !attempt.is_open() {
-        return Ok(Arc::new(OpenAttempt {
-            record: attempt.clone(),
-            items: Vec::new(),
-        }));
-    }
-    let items = hot::item_keys(db, &attempt.id).await?;
-    Ok(hot::keep_attempt(
-        db,
-        OpenAttempt {
-            record: attempt.clone(),
-            items,
-        },
-    ))
-}
-
 const ITEMS_SQL: &str = "SELECT i.position, i.question_id, i.version, i.option_order, i.response, i.correct, \
      v.kind, v.topic, v.difficulty, v.text, v.options, v.answers, v.tolerance, v.explanation, v.source, v.image \
      FROM attempt_items i JOIN question_versions v ON v.question_id = i.question_id AND v.version = i.version \
@@ -207,7 +173,7 @@ fn item_from_row(r: &AnyRow) -> Result<ItemRecord> {
     })
 }
 
-fn expired() -> StoreError {
+pub(crate) fn expired() -> StoreError {
     StoreError::Invalid("Đã hết giờ làm bài: bài thi đã được nộp với các câu trả lời đã lưu".into())
 }
 
@@ -381,95 +347,6 @@ fn is_busy(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.message().contains("locked") || d.message().contains("busy"))
 }
 
-/// Saves (or, with an empty response, clears) the answer at `position`.
-/// `display` uses the option positions as shown.
-pub async fn save_answer(
-    db: &Db,
-    attempt: &AttemptRecord,
-    position: i64,
-    display: Response,
-    now: i64,
-) -> Result<()> {
-    save_to(db, &*open_of(db, attempt).await?, position, display, now).await
-}
-
-/// As `save_answer`, for an attempt as `owned_for_save` gave it. An open
-/// attempt's save reads nothing from the database: its items and their
-/// questions are in memory, and the one write is guarded.
-pub async fn save_to(
-    db: &Db,
-    open: &OpenAttempt,
-    position: i64,
-    display: Response,
-    now: i64,
-) -> Result<()> {
-    let attempt = &open.record;
-    if !attempt.is_open() {
-        return Err(if attempt.closed_by.as_deref() == Some("deadline") {
-            expired()
-        } else {
-            StoreError::Invalid("Bài thi đã nộp, không thể sửa câu trả lời".into())
-        });
-    }
-    if !rules::accepts(now, attempt.deadline) {
-        close(db, attempt, Closing::Deadline, now).await?;
-        return Err(expired());
-    }
-    let item = open
-        .items
-        .iter()
-        .find(|i| i.position == position)
-        .ok_or(StoreError::NotFound)?;
-    let draft = hot::draft(db, &item.question_id, item.version).await?;
-    let stored = match display {
-        Response::Choices(c) => Response::Choices(
-            c.iter()
-                .map(|&d| {
-                    item.option_order
-                        .get(d)
-                        .copied()
-                        .ok_or_else(|| StoreError::Invalid("Phương án không tồn tại".into()))
-                })
-                .collect::<Result<_>>()?,
-        ),
-        Response::Text(t) => Response::Text(crate::text::clean(&t)),
-    };
-    grading::check(&draft, &stored).map_err(|m| StoreError::Invalid(m.into()))?;
-    let json = (!stored.is_empty()).then(|| serde_json::to_string(&stored).unwrap_or_default());
-    // The guard on the attempt keeps a save racing the close out of a graded
-    // attempt. On SQLite the close holds the writer's turn, so the guard is
-    // enough; on PostgreSQL a first statement takes the attempt's row lock,
-    // so a close that claimed the attempt first makes this save change nothing.
-    let save = Stmt::new(
-        "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
-         AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL)",
-        vec![
-            Arg::OptText(json),
-            now.into(),
-            Arg::from(&attempt.id),
-            position.into(),
-        ],
-    );
-    let write = match db.backend {
-        super::Backend::Sqlite => vec![save],
-        super::Backend::Postgres => vec![
-            Stmt::new(
-                "UPDATE attempts SET closed_by = closed_by WHERE id = $1 AND finished_at IS NULL",
-                vec![Arg::from(&attempt.id)],
-            ),
-            save,
-        ],
-    };
-    let changed = db.write(write).await?;
-    if changed.last().copied().unwrap_or(0) == 0 {
-        hot::attempt_closed(db, &attempt.id);
-        return Err(StoreError::Invalid(
-            "Bài thi đã nộp, không thể sửa câu trả lời".into(),
-        ));
-    }
-    Ok(())
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Closing {
     /// The contestant submitted, with a prediction if the round asks one.
@@ -523,19 +400,25 @@ pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> 
         tx.rollback().await?;
         return Ok(());
     }
-    let rows = sqlx::query(ITEMS_SQL)
-        .bind(&attempt.id)
-        .fetch_all(&mut *tx)
-        .await?;
-    let items: Vec<ItemRecord> = rows.iter().map(item_from_row).collect::<Result<_>>()?;
-    let marks: Vec<bool> = items
-        .iter()
-        .map(|i| {
-            i.response
-                .as_ref()
-                .is_some_and(|r| grading::is_correct(&i.draft, r))
-        })
-        .collect();
+    // The saved answers, read inside the claim; the questions from memory.
+    let rows = sqlx::query(
+        "SELECT position, question_id, version, response FROM attempt_items WHERE attempt_id = $1",
+    )
+    .bind(&attempt.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut positions = Vec::with_capacity(rows.len());
+    let mut marks = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let response: Option<String> = get(r, "response")?;
+        let response: Option<Response> = response
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("attempt item response".into()))?;
+        let draft = hot::draft(db, &get::<String>(r, "question_id")?, get(r, "version")?).await?;
+        positions.push(get::<i64>(r, "position")?);
+        marks.push(response.as_ref().is_some_and(|resp| grading::is_correct(&draft, resp)));
+    }
     let score = marks.iter().filter(|m| **m).count() as i64;
     sqlx::query("UPDATE attempts SET score = $1 WHERE id = $2")
         .bind(score)
@@ -544,11 +427,11 @@ pub async fn close(db: &Db, attempt: &AttemptRecord, how: Closing, now: i64) -> 
         .await?;
     // Every item's mark in one statement (positions are numbers read back
     // from the database, not input).
-    let right: Vec<String> = items
+    let right: Vec<String> = positions
         .iter()
         .zip(&marks)
         .filter(|(_, ok)| **ok)
-        .map(|(i, _)| i.position.to_string())
+        .map(|(p, _)| p.to_string())
         .collect();
     let mark = if right.is_empty() {
         "0".to_string()

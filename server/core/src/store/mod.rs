@@ -3,6 +3,7 @@
 //! BIGINT times), so switching is a `DATABASE_URL` change.
 
 pub mod accommodations;
+pub mod answers;
 pub mod attempts;
 pub mod audit;
 pub mod batch;

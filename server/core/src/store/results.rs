@@ -35,6 +35,24 @@ pub struct RoundResults {
     pub perfect: i64,
     pub attempts: usize,
     pub rows: Vec<RankRow>,
+    /// Each person's row, built on the first look-up: a cached ranking of
+    /// 250,000 people is read by each of them for their own rank.
+    #[serde(skip)]
+    by_user: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+}
+
+impl RoundResults {
+    /// The person's row, if they are ranked.
+    pub fn row_of(&self, user_id: &str) -> Option<&RankRow> {
+        let index = self.by_user.get_or_init(|| {
+            self.rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.user_id.clone(), i))
+                .collect()
+        });
+        index.get(user_id).map(|&i| &self.rows[i])
+    }
 }
 
 /// Ranks one round's finished attempts (as `attempts::finished` returns them,
@@ -86,6 +104,7 @@ pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
         perfect,
         attempts: finished.len(),
         rows,
+        by_user: Default::default(),
     }
 }
 
