@@ -524,19 +524,25 @@ pub async fn seed_cadres(db: &hoithi_core::store::Db, n: usize) -> Vec<String> {
             .execute(&mut *tx)
             .await
             .unwrap();
-        let token = hoithi_core::auth::new_token();
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(hoithi_core::auth::token_hash(&token))
-            .bind(&id)
-            .bind(now)
-            .bind(now + 86_400_000)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tokens.push(token);
+        tokens.push(insert_session(&mut tx, &id, now).await);
     }
     tx.commit().await.unwrap();
     tokens
+}
+
+/// A day's session for an existing user, written straight to the
+/// database; returns its cookie token.
+pub async fn insert_session(conn: &mut sqlx::AnyConnection, user_id: &str, now: i64) -> String {
+    let token = hoithi_core::auth::new_token();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(hoithi_core::auth::token_hash(&token))
+        .bind(user_id)
+        .bind(now)
+        .bind(now + 86_400_000)
+        .execute(conn)
+        .await
+        .unwrap();
+    token
 }
 
 /// A request as cadre `i`: its session cookie and an office address (20

@@ -968,16 +968,7 @@ async fn ranked(
     let mut tokens = Vec::with_capacity(sample.len());
     let mut tx = db.pool.begin().await.unwrap();
     for (user, _) in sample {
-        let token = hoithi_core::auth::new_token();
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(hoithi_core::auth::token_hash(&token))
-            .bind(user)
-            .bind(now)
-            .bind(now + 86_400_000)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tokens.push(token);
+        tokens.push(hoithi_tests::insert_session(&mut tx, user, now).await);
     }
     tx.commit().await.unwrap();
     let http = reqwest::Client::new();
