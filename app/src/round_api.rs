@@ -155,15 +155,7 @@ pub async fn start_attempt(round_id: String) -> Result<String, AppError> {
         // Not for this person: the slow path words the refusal.
         crate::access::require_eligible(&st, &ctx.round.contest_id, &user).await?;
     }
-    let acc = ctx.accommodation(&user.id, user.unit_id.as_deref());
-    let round = if acc.is_none() {
-        ctx.round.clone()
-    } else {
-        rounds::RoundRecord {
-            rules: acc.apply(&ctx.round.rules),
-            ..ctx.round.clone()
-        }
-    };
+    let (round, _) = for_person(&st.db, ctx.round.clone(), &user).await?;
     let origin = hoithi_core::store::fairplay::Origin {
         device: ssr::this_device(),
         address: Some(ssr::client_ip()),

@@ -73,6 +73,15 @@ const SELECT: &str = "SELECT o.id, o.round_id, o.user_id, u.full_name, u.login, 
      o.extra_secs, o.extra_attempts, o.closes_at, o.reason, o.created_at \
      FROM round_overrides o LEFT JOIN users u ON u.id = o.user_id LEFT JOIN units n ON n.id = o.unit_id";
 
+/// What a row grants (its `extra_secs`, `extra_attempts`, `closes_at`).
+fn grant_from_row(r: &sqlx::any::AnyRow) -> Result<Accommodation> {
+    Ok(Accommodation {
+        extra_secs: get::<i64>(r, "extra_secs")?.clamp(0, u32::MAX.into()) as u32,
+        extra_attempts: get::<i64>(r, "extra_attempts")?.clamp(0, u32::MAX.into()) as u32,
+        closes_at: get(r, "closes_at")?,
+    })
+}
+
 fn from_row(r: &sqlx::any::AnyRow) -> Result<OverrideRow> {
     Ok(OverrideRow {
         id: get(r, "id")?,
@@ -82,11 +91,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<OverrideRow> {
         user_login: get(r, "login")?,
         unit_id: get(r, "unit_id")?,
         unit_name: get(r, "unit_name")?,
-        grant: Accommodation {
-            extra_secs: get::<i64>(r, "extra_secs")?.clamp(0, u32::MAX.into()) as u32,
-            extra_attempts: get::<i64>(r, "extra_attempts")?.clamp(0, u32::MAX.into()) as u32,
-            closes_at: get(r, "closes_at")?,
-        },
+        grant: grant_from_row(r)?,
         reason: get(r, "reason")?,
         created_at: get(r, "created_at")?,
     })
@@ -131,11 +136,7 @@ pub async fn grants(db: &Db, round_id: &str) -> Result<Vec<Grant>> {
             Ok(Grant {
                 user_id: get(r, "user_id")?,
                 unit_id: get(r, "unit_id")?,
-                grant: Accommodation {
-                    extra_secs: get::<i64>(r, "extra_secs")?.clamp(0, u32::MAX.into()) as u32,
-                    extra_attempts: get::<i64>(r, "extra_attempts")?.clamp(0, u32::MAX.into()) as u32,
-                    closes_at: get(r, "closes_at")?,
-                },
+                grant: grant_from_row(r)?,
             })
         })
         .collect()
