@@ -166,6 +166,23 @@ async fn a_round_from_start_to_ranking() {
     assert_eq!(res.rows[0].prize.as_deref(), Some("Giải Nhất"));
     assert_eq!(res.rows[0].distance, Some(0));
     assert_eq!(res.rows[1].distance, Some(38));
+
+    // On SQLite who the people are is read in one pass over the accounts
+    // while the round's people are many of them, and one by one once they
+    // are few; both give the same ranking.
+    for n in 10..80 {
+        sqlx::query("INSERT INTO users (id, login, full_name, password_hash, role, position, created_at) VALUES ($1, $2, $3, 'x', 'contestant', '', $4)")
+            .bind(format!("u{n}"))
+            .bind(format!("cb{n}@example.vn"))
+            .bind(format!("Cán bộ {n}"))
+            .bind(now)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+    let again = results::round(&db, &round.id).await.unwrap();
+    assert_eq!(again.rows, res.rows);
+    assert_eq!(again.rows[2].full_name, "Cán bộ 2");
 }
 
 #[tokio::test]

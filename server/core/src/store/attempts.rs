@@ -13,6 +13,7 @@ use super::rounds::{self, RoundRecord};
 use super::{get, hot, is_unique_violation, new_id, Db, Result, StoreError};
 pub use super::answers::{owned_open, play_items, save_answer, save_to};
 pub use hot::{ItemKey, OpenAttempt};
+pub use super::finished::{finished, Finished, Person};
 use crate::model::QuestionDraft;
 use crate::round::grading::{self, Response};
 use crate::round::ranking::Outcome;
@@ -505,101 +506,6 @@ pub async fn in_progress(db: &Db, round_id: &str, now: i64) -> Result<i64> {
         .bind(now - rules::GRACE_MS)
         .fetch_one(&db.pool)
         .await?)
-}
-
-/// Who took an attempt; shared by all of that person's attempts.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Person {
-    pub user_id: String,
-    pub full_name: String,
-    pub login: String,
-    pub unit_id: Option<String>,
-    pub unit_name: Option<String>,
-    pub position: String,
-}
-
-/// A finished attempt with who took it, for rankings and dashboards.
-#[derive(Clone, Debug)]
-pub struct Finished {
-    pub outcome: Outcome,
-    pub person: std::sync::Arc<Person>,
-}
-
-/// A round's finished attempts, grouped by person in the order taken.
-///
-/// A round can hold a million attempts. Read row by row through the driver
-/// that costs seconds, so the database packs each person's attempts into one
-/// text field (read from the covering index `attempts_ranking`) and returns
-/// one row per person, with who they are.
-pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
-    use sqlx::Row;
-    use std::sync::Arc;
-    let aggregate = match db.backend {
-        super::Backend::Sqlite => "group_concat",
-        super::Backend::Postgres => "string_agg",
-    };
-    let rows = sqlx::query(&format!(
-        "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name, a.packed FROM \
-         (SELECT user_id, {aggregate}(CAST(seq AS TEXT) || ',' || CAST(started_at AS TEXT) || ',' || CAST(deadline AS TEXT) || ',' \
-            || CAST(finished_at AS TEXT) || ',' || CAST(total AS TEXT) || ',' || CAST(score AS TEXT) || ',' \
-            || COALESCE(CAST(prediction AS TEXT), ''), ';') AS packed \
-          FROM attempts WHERE round_id = $1 AND finished_at IS NOT NULL AND score IS NOT NULL GROUP BY user_id) a \
-         JOIN users u ON u.id = a.user_id LEFT JOIN units n ON n.id = u.unit_id"
-    ))
-    .bind(round_id)
-    .fetch_all(&db.pool)
-    .await?;
-    // Disqualified people and attempts are left out of everything built on this.
-    let excluded = super::fairplay::excluded(db, round_id).await?;
-    let corrupt = || StoreError::Corrupt("packed attempt numbers".into());
-    let mut out = Vec::with_capacity(rows.len() * 2);
-    let mut mine: Vec<(i64, Outcome)> = Vec::new();
-    for r in &rows {
-        let person = Arc::new(Person {
-            user_id: r.try_get(0)?,
-            full_name: r.try_get(1)?,
-            login: r.try_get(2)?,
-            unit_id: r.try_get(3)?,
-            position: r.try_get(4)?,
-            unit_name: r.try_get(5)?,
-        });
-        if excluded.people.contains(&person.user_id) {
-            continue;
-        }
-        let packed: String = r.try_get(6)?;
-        mine.clear();
-        for one in packed.split(';') {
-            let mut f = one.split(',');
-            let mut num =
-                || -> Result<i64> { f.next().and_then(|x| x.parse().ok()).ok_or_else(corrupt) };
-            let (seq, started, deadline, finished, total, score) =
-                (num()?, num()?, num()?, num()?, num()?, num()?);
-            let prediction = match f.next() {
-                Some("") => None,
-                Some(p) => Some(p.parse().map_err(|_| corrupt())?),
-                None => return Err(corrupt()),
-            };
-            mine.push((
-                seq,
-                Outcome {
-                    score: score as u32,
-                    total: total as u32,
-                    prediction,
-                    time_ms: rules::time_taken(started, finished, deadline),
-                    submitted_at: finished,
-                },
-            ));
-        }
-        if !excluded.attempts.is_empty() {
-            mine.retain(|(seq, _)| !excluded.attempts.contains(&(person.user_id.clone(), *seq)));
-        }
-        mine.sort_unstable_by_key(|(seq, _)| *seq);
-        out.extend(mine.iter().map(|(_, outcome)| Finished {
-            outcome: *outcome,
-            person: person.clone(),
-        }));
-    }
-    Ok(out)
 }
 
 /// Per drawn question of a round's finished attempts: (question id, the

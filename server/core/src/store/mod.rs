@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod contests;
 pub mod demo;
 pub mod exposure;
+pub mod finished;
 pub mod fairplay;
 pub mod finals;
 pub mod grants;

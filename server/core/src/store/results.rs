@@ -60,8 +60,13 @@ impl RoundResults {
 pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
     let perfect = ranking::perfect_count(finished.iter().map(|f| &f.outcome));
     let mut entries = Vec::new();
-    for list in finished.chunk_by(|a, b| a.person.user_id == b.person.user_id) {
-        let outs: Vec<Outcome> = list.iter().map(|f| f.outcome).collect();
+    let mut outs: Vec<Outcome> = Vec::new();
+    let same = |a: &Finished, b: &Finished| {
+        std::sync::Arc::ptr_eq(&a.person, &b.person) || a.person.user_id == b.person.user_id
+    };
+    for list in finished.chunk_by(same) {
+        outs.clear();
+        outs.extend(list.iter().map(|f| f.outcome));
         if let Some(i) = ranking::counted(&outs, rules.counting, perfect, rules.prediction) {
             entries.push((
                 (&list[i], outs[i], list.len()),

@@ -1,0 +1,225 @@
+//! A round's finished attempts with who took them: what every ranking,
+//! result page and report of a round is built on.
+//!
+//! A round can hold a million attempts, so how they are read decides how
+//! long a cold ranking takes. On SQLite a plain synchronous connection on a
+//! blocking thread steps through the covering index `attempts_ranking`
+//! (sqlx hands every row across its worker thread, and packing them into
+//! text in SQL costs SQLite more than the scan itself), then finds who the
+//! people are in one pass over the accounts (a join per person costs more
+//! than reading every account). On PostgreSQL the
+//! database packs each person's attempts into one text field, so one row per
+//! person crosses the wire.
+
+use super::{Backend, Db, Result, StoreError};
+use crate::round::ranking::Outcome;
+use crate::round::{self as rules};
+use std::sync::Arc;
+
+/// Who took an attempt; shared by all of that person's attempts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Person {
+    pub user_id: String,
+    pub full_name: String,
+    pub login: String,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub position: String,
+}
+
+/// A finished attempt with who took it, for rankings and dashboards.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    pub outcome: Outcome,
+    pub person: Arc<Person>,
+}
+
+/// One person's graded attempts, as (seq, outcome) in the order taken.
+type Taken = (Arc<Person>, Vec<(i64, Outcome)>);
+
+/// A round's finished attempts, grouped by person in the order taken.
+/// Disqualified people and attempts are left out.
+pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
+    let taken = match db.backend {
+        Backend::Sqlite => {
+            let path = sqlite_path(&db.url)?;
+            let round = round_id.to_string();
+            tokio::task::spawn_blocking(move || read_sqlite(&path, &round))
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("ranking read stopped: {e}")))??
+        }
+        Backend::Postgres => read_postgres(db, round_id).await?,
+    };
+    let excluded = super::fairplay::excluded(db, round_id).await?;
+    let mut out = Vec::with_capacity(taken.len() * 4);
+    for (person, mut mine) in taken {
+        if excluded.people.contains(&person.user_id) {
+            continue;
+        }
+        if !excluded.attempts.is_empty() {
+            mine.retain(|(seq, _)| !excluded.attempts.contains(&(person.user_id.clone(), *seq)));
+        }
+        mine.sort_unstable_by_key(|(seq, _)| *seq);
+        out.extend(mine.into_iter().map(|(_, outcome)| Finished {
+            outcome,
+            person: person.clone(),
+        }));
+    }
+    Ok(out)
+}
+
+fn outcome(started: i64, deadline: i64, finished: i64, total: i64, score: i64, prediction: Option<i64>) -> Outcome {
+    Outcome {
+        score: score.clamp(0, u32::MAX as i64) as u32,
+        total: total.clamp(0, u32::MAX as i64) as u32,
+        prediction,
+        time_ms: rules::time_taken(started, finished, deadline),
+        submitted_at: finished,
+    }
+}
+
+/// The database file behind a SQLite URL, as sqlx itself reads it.
+fn sqlite_path(url: &str) -> Result<std::path::PathBuf> {
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    Ok(options.get_filename().to_path_buf())
+}
+
+fn sqlite_err(e: rusqlite::Error) -> StoreError {
+    StoreError::Corrupt(format!("SQLite read: {e}"))
+}
+
+/// Below one person of the round per this many accounts, people are looked
+/// up one by one; above it one pass over the accounts is cheaper (a point
+/// lookup costs about twenty rows of a scan).
+const SCAN_USERS_BELOW: i64 = 16;
+
+/// All statements read one snapshot (one read transaction), so a person and
+/// their attempts always agree even while attempts close.
+fn read_sqlite(path: &std::path::Path, round_id: &str) -> Result<Vec<Taken>> {
+    read_sqlite_with(path, round_id, SCAN_USERS_BELOW)
+}
+
+pub(crate) fn read_sqlite_with(path: &std::path::Path, round_id: &str, scan_below: i64) -> Result<Vec<Taken>> {
+    use rusqlite::{Connection, OpenFlags, OptionalExtension};
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sqlite_err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sqlite_err)?;
+    conn.execute_batch("BEGIN").map_err(sqlite_err)?;
+    // Attempts in the index's order: by person, then as taken.
+    let mut taken: Vec<(String, Vec<(i64, Outcome)>)> = Vec::new();
+    {
+        let mut st = conn
+            .prepare(
+                "SELECT user_id, seq, started_at, deadline, finished_at, total, score, prediction \
+                 FROM attempts WHERE round_id = ?1 AND finished_at IS NOT NULL AND score IS NOT NULL \
+                 ORDER BY user_id, seq",
+            )
+            .map_err(sqlite_err)?;
+        let mut rows = st.query([round_id]).map_err(sqlite_err)?;
+        while let Some(r) = rows.next().map_err(sqlite_err)? {
+            let user = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(sqlite_err)?;
+            if taken.last().is_none_or(|(u, _)| u != user) {
+                taken.push((user.to_string(), Vec::with_capacity(4)));
+            }
+            let n = |k: usize| -> Result<i64> { r.get::<_, i64>(k).map_err(sqlite_err) };
+            let prediction: Option<i64> = r.get(7).map_err(sqlite_err)?;
+            let one = (n(1)?, outcome(n(2)?, n(3)?, n(4)?, n(5)?, n(6)?, prediction));
+            if let Some((_, mine)) = taken.last_mut() {
+                mine.push(one);
+            }
+        }
+    }
+    // Who they are.
+    const PERSON: &str = "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name \
+                          FROM users u LEFT JOIN units n ON n.id = u.unit_id";
+    let person = |r: &rusqlite::Row| -> rusqlite::Result<Person> {
+        Ok(Person {
+            user_id: r.get(0)?,
+            full_name: r.get(1)?,
+            login: r.get(2)?,
+            unit_id: r.get(3)?,
+            position: r.get(4)?,
+            unit_name: r.get(5)?,
+        })
+    };
+    let accounts: i64 = conn
+        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+        .map_err(sqlite_err)?;
+    let mut people: Vec<Option<Person>> = vec![None; taken.len()];
+    if (taken.len() as i64).saturating_mul(scan_below) >= accounts {
+        let index: std::collections::HashMap<&str, usize> =
+            taken.iter().enumerate().map(|(i, (u, _))| (u.as_str(), i)).collect();
+        let mut st = conn.prepare(PERSON).map_err(sqlite_err)?;
+        let mut rows = st.query([]).map_err(sqlite_err)?;
+        while let Some(r) = rows.next().map_err(sqlite_err)? {
+            let id = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(sqlite_err)?;
+            if let Some(&i) = index.get(id) {
+                people[i] = Some(person(r).map_err(sqlite_err)?);
+            }
+        }
+    } else {
+        let mut st = conn
+            .prepare(&format!("{PERSON} WHERE u.id = ?1"))
+            .map_err(sqlite_err)?;
+        for (slot, (user, _)) in people.iter_mut().zip(&taken) {
+            *slot = st.query_row([user], person).optional().map_err(sqlite_err)?;
+        }
+    }
+    conn.execute_batch("COMMIT").map_err(sqlite_err)?;
+    // A missing person cannot happen with the foreign key; if it did, their
+    // attempts are left out rather than shown under no one.
+    Ok(people
+        .into_iter()
+        .zip(taken)
+        .filter_map(|(p, (_, mine))| p.map(|p| (Arc::new(p), mine)))
+        .collect())
+}
+
+/// PostgreSQL packs each person's attempts into one text field (read from
+/// the covering index) and returns one row per person with who they are.
+async fn read_postgres(db: &Db, round_id: &str) -> Result<Vec<Taken>> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name, a.packed FROM \
+         (SELECT user_id, string_agg(concat_ws(',', seq, started_at, deadline, finished_at, total, score, \
+            COALESCE(CAST(prediction AS TEXT), '')), ';') AS packed \
+          FROM attempts WHERE round_id = $1 AND finished_at IS NOT NULL AND score IS NOT NULL GROUP BY user_id) a \
+         JOIN users u ON u.id = a.user_id LEFT JOIN units n ON n.id = u.unit_id",
+    )
+    .bind(round_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let corrupt = || StoreError::Corrupt("packed attempt numbers".into());
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let person = Arc::new(Person {
+            user_id: r.try_get(0)?,
+            full_name: r.try_get(1)?,
+            login: r.try_get(2)?,
+            unit_id: r.try_get(3)?,
+            position: r.try_get(4)?,
+            unit_name: r.try_get(5)?,
+        });
+        let packed: String = r.try_get(6)?;
+        let mut mine = Vec::with_capacity(4);
+        for one in packed.split(';') {
+            let mut f = one.split(',');
+            let mut num =
+                || -> Result<i64> { f.next().and_then(|x| x.parse().ok()).ok_or_else(corrupt) };
+            let (seq, started, deadline, finished, total, score) =
+                (num()?, num()?, num()?, num()?, num()?, num()?);
+            let prediction = match f.next() {
+                Some("") => None,
+                Some(p) => Some(p.parse().map_err(|_| corrupt())?),
+                None => return Err(corrupt()),
+            };
+            mine.push((seq, outcome(started, deadline, finished, total, score, prediction)));
+        }
+        out.push((person, mine));
+    }
+    Ok(out)
+}
