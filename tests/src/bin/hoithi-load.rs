@@ -144,18 +144,23 @@ impl Probe {
     }
 
     /// utime + stime of `pid`, in µs (the command name may hold spaces: the
-    /// fields are counted after its closing parenthesis).
-    fn cpu_us(&self, pid: u32) -> f64 {
+    /// fields are counted after its closing parenthesis); with `reaped`, also
+    /// cutime + cstime, the CPU of its children that have exited.
+    fn cpu_us(&self, pid: u32, reaped: bool) -> f64 {
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
         let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { return 0.0 };
-        let f: Vec<u64> = rest.split_whitespace().skip(11).take(2).filter_map(|x| x.parse().ok()).collect();
+        let fields = if reaped { 4 } else { 2 };
+        let f: Vec<u64> = rest.split_whitespace().skip(11).take(fields).filter_map(|x| x.parse().ok()).collect();
         f.iter().sum::<u64>() as f64 * self.tick_us
     }
 
     fn snap(&self) -> Snap {
         Snap {
-            server_us: self.cpu_us(self.pid),
-            db_us: if self.postgres { postgres_pids().iter().map(|p| self.cpu_us(*p)).sum() } else { 0.0 },
+            server_us: self.cpu_us(self.pid, false),
+            // A backend that exits between two snapshots (a connection of
+            // its own, closed after use) is counted in the postmaster's
+            // cutime/cstime once reaped.
+            db_us: if self.postgres { postgres_pids().iter().map(|p| self.cpu_us(*p, true)).sum() } else { 0.0 },
         }
     }
 
