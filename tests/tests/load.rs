@@ -33,7 +33,7 @@ fn the_load_tool_runs_every_scenario() {
         .collect();
     assert_eq!(
         names,
-        ["baseline", "storm", "load", "round", "submit", "page", "barefan", "fanout", "rank", "ranked"],
+        ["baseline", "idle", "storm", "load", "round", "submit", "page", "barefan", "fanout", "rank", "ranked"],
         "{stdout}"
     );
     let by = |name: &str| lines.iter().find(|l| l["scenario"] == name).unwrap();

@@ -12,6 +12,8 @@
 //! `ranked` (that round closed, its contestants open their results: the
 //! first ranks it in the server, the rest come from the cache),
 //! `barefan` (the floor under `fanout`: a bare axum broadcaster),
+//! `idle` (memory per idle keep-alive connection, the server's and bare
+//! axum's),
 //! `page` (bytes a phone downloads for the attempt page, brotli, with its
 //! script, WebAssembly and style).
 //! Set-up that is not being measured (accounts, sessions, a million stored
@@ -322,6 +324,97 @@ async fn bare_server() {
     axum::serve(listener, app).await.unwrap();
 }
 
+/// Memory an idle keep-alive HTTP connection holds (phones keep theirs
+/// open through a round): `n` connections each make one request and stay
+/// open. The server's RSS before and with them, against the bare axum
+/// server's for the same, in the same run.
+async fn idle(base: &str, pid: u32, n: usize, pinned: bool) -> Figures {
+    let addr = base.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let probe = Probe::new(pid, false);
+    let rss = |pid: u32| proc_field(pid, "status", "VmRSS:");
+    let t = Instant::now();
+    let before = probe.snap();
+    let (rss_before, held, lat) = hold(&addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", n, || rss(pid)).await;
+    let with = rss(pid);
+    let mut cost = probe.since(before, held.len() as u64, "idle connection opened");
+    cost.rss_kib = with;
+    let ok = held.len();
+    drop(held);
+    let (mut child, bare) = spawn_bare(pinned);
+    let (bare_before, bare_held, _) = hold(&bare, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", n, || rss(child.id())).await;
+    let bare_with = rss(child.id());
+    let bare_ok = bare_held.len();
+    drop(bare_held);
+    child.kill().ok();
+    child.wait().ok();
+    let per = |a: u64, b: u64, k: usize| b.saturating_sub(a) as f64 / k.max(1) as f64;
+    Figures {
+        name: "idle",
+        what: format!(
+            "{ok} idle keep-alive connections after one request each: {:.1} KiB each (RSS {} → {} MB); bare axum {:.1} KiB each ({} → {} MB, {bare_ok} connections)",
+            per(rss_before, with, ok),
+            rss_before / 1024,
+            with / 1024,
+            per(bare_before, bare_with, bare_ok),
+            bare_before / 1024,
+            bare_with / 1024,
+        ),
+        ok,
+        errors: n - ok + (n - bare_ok),
+        wall: t.elapsed(),
+        lat,
+        bytes: None,
+        cost: Some(cost),
+    }
+}
+
+/// Opens `n` connections to `addr`, each sending `request` once and reading
+/// the whole reply, and keeps the ones that got a 200. Returns `rss()`
+/// taken just before, the open connections, and each one's latency (ms).
+async fn hold(addr: &str, request: &'static [u8], n: usize, rss: impl Fn() -> u64) -> (u64, Vec<tokio::net::TcpStream>, Vec<f64>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    async fn one(addr: String, request: &'static [u8]) -> Option<(tokio::net::TcpStream, f64)> {
+        let t = Instant::now();
+        let mut s = tokio::net::TcpStream::connect(&addr).await.ok()?;
+        s.write_all(request).await.ok()?;
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let k = s.read(&mut buf).await.ok()?;
+            if k == 0 {
+                return None;
+            }
+            got.extend_from_slice(&buf[..k]);
+            let Some(h) = got.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+            let head = String::from_utf8_lossy(&got[..h]).to_ascii_lowercase();
+            if !head.starts_with("http/1.1 200") {
+                return None;
+            }
+            let body = got.len() - h - 4;
+            let done = match head.lines().find_map(|l| l.strip_prefix("content-length:")) {
+                Some(len) => body >= len.trim().parse::<usize>().ok()?,
+                None => got.ends_with(b"0\r\n\r\n"),
+            };
+            if done {
+                return Some((s, t.elapsed().as_secs_f64() * 1000.0));
+            }
+        }
+    }
+    let before = rss();
+    let mut held = Vec::with_capacity(n);
+    let mut lat = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        let opened = futures::future::join_all(chunk.iter().map(|_| one(addr.to_string(), request))).await;
+        for (s, ms) in opened.into_iter().flatten() {
+            held.push(s);
+            lat.push(ms);
+        }
+    }
+    // Let the server settle on what it keeps per connection.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    (before, held, lat)
+}
+
 /// Starts the bare server process (on the server's core when pinned).
 fn spawn_bare(pinned: bool) -> (std::process::Child, String) {
     use std::io::BufRead;
@@ -448,6 +541,9 @@ async fn main() {
     let probe = Probe::new(server.pid(), backend == "postgres");
     let mut all = Vec::new();
     all.push(baseline(20_000.max(a.cadres), 256, pinned).await);
+    if wants("idle") {
+        all.push(idle(&server.base, server.pid(), a.cadres, pinned).await);
+    }
     let admin = server.admin().await;
     let organizer = server.user(&admin, "organizer", "0911000901").await;
     let http = reqwest::Client::builder()
