@@ -28,7 +28,6 @@
 //! server's core in the same run. Ranking runs in this process (through the
 //! store, as the results page does): its CPU is this process's.
 
-
 /// `rank` runs the store's ranking in this process: with the allocator the
 /// server runs with, so its figure is what the server would spend.
 #[global_allocator]
@@ -334,14 +333,16 @@ async fn idle(base: &str, pid: u32, n: usize, pinned: bool) -> Figures {
     let rss = |pid: u32| proc_field(pid, "status", "VmRSS:");
     let t = Instant::now();
     let before = probe.snap();
-    let (rss_before, held, lat) = hold(&addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", n, || rss(pid)).await;
+    let rss_before = rss(pid);
+    let (held, lat) = hold(&addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", n).await;
     let with = rss(pid);
     let mut cost = probe.since(before, held.len() as u64, "idle connection opened");
     cost.rss_kib = with;
     let ok = held.len();
     drop(held);
     let (mut child, bare) = spawn_bare(pinned);
-    let (bare_before, bare_held, _) = hold(&bare, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", n, || rss(child.id())).await;
+    let bare_before = rss(child.id());
+    let (bare_held, _) = hold(&bare, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", n).await;
     let bare_with = rss(child.id());
     let bare_ok = bare_held.len();
     drop(bare_held);
@@ -369,9 +370,9 @@ async fn idle(base: &str, pid: u32, n: usize, pinned: bool) -> Figures {
 }
 
 /// Opens `n` connections to `addr`, each sending `request` once and reading
-/// the whole reply, and keeps the ones that got a 200. Returns `rss()`
-/// taken just before, the open connections, and each one's latency (ms).
-async fn hold(addr: &str, request: &'static [u8], n: usize, rss: impl Fn() -> u64) -> (u64, Vec<tokio::net::TcpStream>, Vec<f64>) {
+/// the whole reply, and keeps the ones that got a 200, with each one's
+/// latency (ms).
+async fn hold(addr: &str, request: &'static [u8], n: usize) -> (Vec<tokio::net::TcpStream>, Vec<f64>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     async fn one(addr: String, request: &'static [u8]) -> Option<(tokio::net::TcpStream, f64)> {
         let t = Instant::now();
@@ -400,11 +401,11 @@ async fn hold(addr: &str, request: &'static [u8], n: usize, rss: impl Fn() -> u6
             }
         }
     }
-    let before = rss();
     let mut held = Vec::with_capacity(n);
     let mut lat = Vec::with_capacity(n);
-    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
-        let opened = futures::future::join_all(chunk.iter().map(|_| one(addr.to_string(), request))).await;
+    for start in (0..n).step_by(500) {
+        let batch = (n - start).min(500);
+        let opened = futures::future::join_all((0..batch).map(|_| one(addr.to_string(), request))).await;
         for (s, ms) in opened.into_iter().flatten() {
             held.push(s);
             lat.push(ms);
@@ -412,7 +413,7 @@ async fn hold(addr: &str, request: &'static [u8], n: usize, rss: impl Fn() -> u6
     }
     // Let the server settle on what it keeps per connection.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    (before, held, lat)
+    (held, lat)
 }
 
 /// Starts the bare server process (on the server's core when pinned).

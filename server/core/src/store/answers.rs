@@ -3,7 +3,7 @@
 //! from memory (`hot`) while the attempt is open: the drawn items never
 //! change, and question versions are never rewritten.
 
-use super::attempts::{close, expired, get_one, AttemptRecord, Closing, ItemRecord};
+use super::attempts::{close, expired, get_one, submitted, AttemptRecord, Closing, ItemRecord};
 use super::batch::{Arg, Stmt};
 use super::hot::{self, OpenAttempt};
 use super::{get, Db, Result, StoreError};
@@ -111,7 +111,7 @@ pub async fn save_to(
         return Err(if attempt.closed_by.as_deref() == Some("deadline") {
             expired()
         } else {
-            StoreError::Invalid("Bài thi đã nộp, không thể sửa câu trả lời".into())
+            submitted()
         });
     }
     if !rules::accepts(now, attempt.deadline) {
@@ -166,9 +166,7 @@ pub async fn save_to(
     let changed = db.write(write).await?;
     if changed.last().copied().unwrap_or(0) == 0 {
         hot::attempt_closed(db, &attempt.id);
-        return Err(StoreError::Invalid(
-            "Bài thi đã nộp, không thể sửa câu trả lời".into(),
-        ));
+        return Err(submitted());
     }
     Ok(())
 }

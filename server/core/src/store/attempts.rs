@@ -178,6 +178,10 @@ pub(crate) fn expired() -> StoreError {
     StoreError::Invalid("Đã hết giờ làm bài: bài thi đã được nộp với các câu trả lời đã lưu".into())
 }
 
+pub(crate) fn submitted() -> StoreError {
+    StoreError::Invalid("Bài thi đã nộp, không thể sửa câu trả lời".into())
+}
+
 /// Starts an attempt, or returns the one already in progress.
 pub async fn start(db: &Db, round: &RoundRecord, user_id: &str, now: i64) -> Result<AttemptRecord> {
     start_from(db, round, user_id, &super::fairplay::Origin::default(), now).await
