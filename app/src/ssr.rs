@@ -172,9 +172,27 @@ pub fn page_policy() {
 }
 
 /// The one application state: the router's state and, through Leptos
-/// context, every server function's.
+/// context, every server function's. It is cloned several times per
+/// request (the router's handler, the context, `state()`), so a clone is
+/// one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl From<Shared> for AppState {
+    fn from(s: Shared) -> AppState {
+        AppState(Arc::new(s))
+    }
+}
+
+/// What `AppState` holds.
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub limiter: Arc<RateLimiter>,
@@ -234,11 +252,16 @@ pub async fn user_from_headers(
     st: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<UserRecord>, AppError> {
-    match cookie_value(headers, session_cookie_name(&st.config, headers)) {
-        // A token is 43 characters; anything longer is not one of ours.
-        Some(token) if token.len() <= 128 => Ok(sessions::user(&st.db, &token).await?),
-        _ => Ok(None),
+    match plausible_token(&st.config, headers) {
+        Some(token) => Ok(sessions::user(&st.db, &token).await?),
+        None => Ok(None),
     }
+}
+
+/// The session cookie's token, if it could be one of ours (a token is 43
+/// characters; anything longer is not).
+fn plausible_token(config: &Config, headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, session_cookie_name(config, headers)).filter(|t| t.len() <= 128)
 }
 
 fn request_parts() -> Result<http::request::Parts, AppError> {
@@ -254,8 +277,14 @@ pub fn this_device() -> Option<String> {
 
 pub async fn current_user() -> Result<Option<UserRecord>, AppError> {
     let st = state()?;
-    let parts = request_parts()?;
-    user_from_headers(&st, &parts.headers).await
+    // Every server function asks: read the cookie in place rather than
+    // cloning the request's headers.
+    let token = with_context::<http::request::Parts, _>(|p| plausible_token(&st.config, &p.headers))
+        .ok_or(AppError::Internal)?;
+    match token {
+        Some(token) => Ok(sessions::user(&st.db, &token).await?),
+        None => Ok(None),
+    }
 }
 
 /// Sets an error status for callers of the API. A form posted without

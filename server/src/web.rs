@@ -76,7 +76,7 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
     // Screens on this instance follow events written on any instance.
     let hub = Arc::new(hoithi_core::live::hub::Hub::new(db.clone()));
     hub.follow(std::time::Duration::from_millis(500));
-    let state = AppState {
+    let state = AppState::from(app::ssr::Shared {
         leptos_options: leptos_options.clone(),
         hub: hub.clone(),
         db,
@@ -90,7 +90,7 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
             ws_per_address: args.ws_per_address,
             ws_audience: args.ws_audience as usize,
         }),
-    };
+    });
     // Ended rate-limit windows and unconfirmed uploads go on a timer.
     tokio::spawn({
         let limiter = state.limiter.clone();

@@ -38,8 +38,15 @@ pub fn new_token() -> String {
 }
 
 pub fn token_hash(token: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // Every request hashes its session token: one allocation, not one per byte.
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(2 * digest.len());
+    for b in digest {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+    out
 }
 
 /// A readable random password for the first admin.
@@ -268,6 +275,15 @@ pub use crate::text::normalize_login;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_hash_is_lowercase_hex_sha256() {
+        // Stored session hashes must keep matching: FIPS 180-2's "abc" vector.
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn password_round_trip() {

@@ -11,6 +11,9 @@
 //! write runs again in its own transaction, so only the failing caller sees
 //! the error. PostgreSQL has real concurrent writers: there each write is
 //! simply its own transaction.
+//!
+//! The queue is served by a thread of its own holding a plain SQLite
+//! connection (`rusqlite`, the same library sqlx links), not by the pool.
 
 use sqlx::{Any, AnyPool};
 use std::sync::Arc;
@@ -83,38 +86,161 @@ pub(crate) struct Job {
 
 pub(crate) type Queue = mpsc::UnboundedSender<Job>;
 
-/// Starts the committing task; it ends when every sender is dropped.
-pub(crate) fn spawn(pool: AnyPool, turn: Arc<Mutex<()>>) -> Queue {
+/// Starts the committing thread on its own connection to the SQLite file at
+/// `path`; it ends when every sender is dropped. The thread talks to SQLite
+/// directly: through sqlx every statement of a batch (BEGIN, each write,
+/// COMMIT) was a hand-off to sqlx's worker thread and back, two context
+/// switches each on a busy core; here a batch costs one wake-up of this
+/// thread, whatever it holds.
+pub(crate) fn spawn(path: &std::path::Path, turn: Arc<Mutex<()>>) -> Result<Queue, sqlx::Error> {
+    let conn = open(path).map_err(to_sqlx)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
-    tokio::spawn(async move {
-        let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-        while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-            // Other writers (closing, imports, finals) take the same turn.
-            let _turn = turn.lock().await;
-            let writes: Vec<&Write> = jobs.iter().map(|j| &j.write).collect();
-            match run(&pool, &writes).await {
-                Ok(changed) => {
-                    for (job, c) in jobs.drain(..).zip(changed) {
-                        let _ = job.done.send(Ok(c));
+    std::thread::Builder::new()
+        .name("hoithi-writer".into())
+        .spawn(move || {
+            let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+            while let Some(first) = rx.blocking_recv() {
+                jobs.push(first);
+                while jobs.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(j) => jobs.push(j),
+                        Err(_) => break,
                     }
                 }
-                Err(e) if jobs.len() == 1 => {
-                    let job = jobs.pop().expect("one job");
-                    let _ = job.done.send(Err(e));
-                }
-                Err(_) => {
-                    // Find the culprit: each write on its own.
-                    for job in jobs.drain(..) {
-                        let r = run(&pool, &[&job.write])
-                            .await
-                            .map(|mut c| c.pop().unwrap_or_default());
-                        let _ = job.done.send(r);
+                // Other writers (closing, imports, finals) take the same turn.
+                let _turn = turn.blocking_lock();
+                let writes: Vec<&Write> = jobs.iter().map(|j| &j.write).collect();
+                match run(&conn, &writes) {
+                    Ok(changed) => {
+                        for (job, c) in jobs.drain(..).zip(changed) {
+                            let _ = job.done.send(Ok(c));
+                        }
+                    }
+                    Err(e) if jobs.len() == 1 => {
+                        let job = jobs.pop().expect("one job");
+                        let _ = job.done.send(Err(to_sqlx(e)));
+                    }
+                    Err(_) => {
+                        // Find the culprit: each write on its own.
+                        for job in jobs.drain(..) {
+                            let r = run(&conn, &[&job.write])
+                                .map(|mut c| c.pop().unwrap_or_default())
+                                .map_err(to_sqlx);
+                            let _ = job.done.send(r);
+                        }
                     }
                 }
             }
+        })
+        .map_err(sqlx::Error::Io)?;
+    Ok(tx)
+}
+
+fn open(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // The same settings as the pool's connections (`Db::connect`).
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+    )?;
+    // Only this connection writes the hot rows, so its page cache stays
+    // valid between batches (a pool connection's is dropped whenever
+    // another connection writes); 32 MiB saves a read per page touched.
+    conn.execute_batch("PRAGMA cache_size = -32768;")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// The writes in one transaction on the writer's connection.
+fn run(conn: &rusqlite::Connection, writes: &[&Write]) -> rusqlite::Result<Vec<Changed>> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let done = (|| {
+        let mut out = Vec::with_capacity(writes.len());
+        for w in writes {
+            let mut changed = Vec::with_capacity(w.len());
+            for s in w.iter() {
+                changed.push(execute(conn, s)? as u64);
+            }
+            out.push(changed);
         }
-    });
-    tx
+        conn.execute_batch("COMMIT")?;
+        Ok(out)
+    })();
+    if done.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    done
+}
+
+/// Binds `$n` parameters by their number, as sqlx's SQLite driver does (a
+/// number may appear more than once in the text).
+fn execute(conn: &rusqlite::Connection, s: &Stmt) -> rusqlite::Result<usize> {
+    let mut st = conn.prepare_cached(&s.sql)?;
+    for i in 1..=st.parameter_count() {
+        let n = st
+            .parameter_name(i)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(i);
+        let arg = s.args.get(n - 1).ok_or(rusqlite::Error::InvalidParameterCount(n, s.args.len()))?;
+        match arg {
+            Arg::Text(t) => st.raw_bind_parameter(i, t.as_str())?,
+            Arg::Int(v) => st.raw_bind_parameter(i, *v)?,
+            Arg::OptText(t) => st.raw_bind_parameter(i, t.as_deref())?,
+        }
+    }
+    st.raw_execute()
+}
+
+/// A failed write as the error sqlx would have given, so callers keep one
+/// error type (and `is_unique_violation`) on both stores.
+fn to_sqlx(e: rusqlite::Error) -> sqlx::Error {
+    match e {
+        rusqlite::Error::SqliteFailure(f, message) => sqlx::Error::Database(Box::new(WriteError {
+            message: message.unwrap_or_else(|| f.to_string()),
+            code: f.extended_code,
+        })),
+        e => sqlx::Error::Protocol(format!("SQLite writer: {e}")),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+struct WriteError {
+    message: String,
+    code: std::os::raw::c_int,
+}
+
+impl sqlx::error::DatabaseError for WriteError {
+    fn message(&self) -> &str {
+        &self.message
+    }
+    fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+        Some(self.code.to_string().into())
+    }
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+    fn kind(&self) -> sqlx::error::ErrorKind {
+        use rusqlite::ffi;
+        use sqlx::error::ErrorKind;
+        match self.code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => ErrorKind::UniqueViolation,
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ErrorKind::ForeignKeyViolation,
+            ffi::SQLITE_CONSTRAINT_NOTNULL => ErrorKind::NotNullViolation,
+            ffi::SQLITE_CONSTRAINT_CHECK => ErrorKind::CheckViolation,
+            _ => ErrorKind::Other,
+        }
+    }
 }
 
 /// Runs `write` through the queue (SQLite) or as its own transaction.
@@ -124,7 +250,7 @@ pub(crate) async fn submit(
     write: Write,
 ) -> Result<Changed, sqlx::Error> {
     let Some(queue) = queue else {
-        return run(pool, &[&write])
+        return run_pool(pool, &[&write])
             .await
             .map(|mut c| c.pop().unwrap_or_default());
     };
@@ -136,7 +262,7 @@ pub(crate) async fn submit(
 }
 
 /// The writes in one transaction; the rows each statement changed.
-async fn run(pool: &AnyPool, writes: &[&Write]) -> Result<Vec<Changed>, sqlx::Error> {
+async fn run_pool(pool: &AnyPool, writes: &[&Write]) -> Result<Vec<Changed>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let mut out = Vec::with_capacity(writes.len());
     for w in writes {

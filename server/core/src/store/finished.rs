@@ -11,7 +11,7 @@
 //! database packs each person's attempts into one text field, so one row per
 //! person crosses the wire.
 
-use super::{Backend, Db, Result, StoreError};
+use super::{sqlite_path, Backend, Db, Result, StoreError};
 use crate::round::ranking::Outcome;
 use crate::round::{self as rules};
 use std::sync::Arc;
@@ -79,12 +79,6 @@ fn outcome(started: i64, deadline: i64, finished: i64, total: i64, score: i64, p
 }
 
 /// The database file behind a SQLite URL, as sqlx itself reads it.
-fn sqlite_path(url: &str) -> Result<std::path::PathBuf> {
-    use std::str::FromStr;
-    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
-    Ok(options.get_filename().to_path_buf())
-}
-
 fn sqlite_err(e: rusqlite::Error) -> StoreError {
     StoreError::Corrupt(format!("SQLite read: {e}"))
 }

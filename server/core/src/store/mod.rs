@@ -169,8 +169,10 @@ impl Db {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let writer: std::sync::Arc<tokio::sync::Mutex<()>> = Default::default();
-        let queue =
-            (backend == Backend::Sqlite).then(|| batch::spawn(pool.clone(), writer.clone()));
+        let queue = match backend {
+            Backend::Sqlite => Some(batch::spawn(&sqlite_path(&url)?, writer.clone())?),
+            Backend::Postgres => None,
+        };
         Ok(Db {
             pool,
             backend,
@@ -201,6 +203,13 @@ impl Db {
     pub async fn healthy(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+}
+
+/// The file a `sqlite:` URL names.
+pub(crate) fn sqlite_path(url: &str) -> Result<std::path::PathBuf> {
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    Ok(options.get_filename().to_path_buf())
 }
 
 /// An online backup of a SQLite database into a new file (`VACUUM INTO`:
