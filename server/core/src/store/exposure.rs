@@ -42,8 +42,14 @@ async fn in_round(
     bank: &[rounds::BankEntry],
     by_person: &std::collections::HashMap<String, u32>,
 ) -> Result<Vec<draw::Exposure>> {
-    let cached = db.exposure.lock().expect("exposure").contains_key(&round.id);
-    if !cached {
+    let cached = || db.exposure.lock().expect("exposure").contains_key(&round.id);
+    // The first starts of a storm arrive together: one of them counts the
+    // round's draws while the others wait for it, instead of each scanning.
+    let _loading = match cached() {
+        true => None,
+        false => Some(db.exposure_load.lock().await),
+    };
+    if !cached() {
         let rows = sqlx::query(
             "SELECT i.question_id, COUNT(*) AS n FROM attempts a JOIN attempt_items i ON i.attempt_id = a.id \
              WHERE a.round_id = $1 GROUP BY i.question_id",

@@ -84,6 +84,8 @@ pub struct Db {
     pub(crate) exposure: std::sync::Arc<
         std::sync::Mutex<std::collections::HashMap<String, std::collections::HashMap<String, u32>>>,
     >,
+    /// Held while a round's exposure is first counted.
+    pub(crate) exposure_load: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 pub fn now_ms() -> i64 {
@@ -183,6 +185,7 @@ impl Db {
             session_cache: Default::default(),
             bank_cache: Default::default(),
             exposure: Default::default(),
+            exposure_load: Default::default(),
         })
     }
 
