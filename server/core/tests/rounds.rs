@@ -218,6 +218,31 @@ async fn attempts_allowed_hold_under_concurrent_starts() {
 }
 
 #[tokio::test]
+async fn a_save_holding_a_stale_open_attempt_changes_nothing_once_closed() {
+    // The server keeps open attempts in memory; a close elsewhere (another
+    // instance, the sweeper) leaves that copy saying "open". The write's own
+    // guard must refuse the save on both stores.
+    let db = db().await;
+    let now = now_ms();
+    let round = round(&db, &rules(now)).await;
+    let user = cadre(&db, 1).await;
+    let att = attempts::start(&db, &round, &user, now).await.unwrap();
+    let stale = attempts::owned_open(&db, &att.id, &user).await.unwrap();
+    let items = attempts::items(&db, &att.id).await.unwrap();
+    attempts::save_to(&db, &stale, items[0].position, right(&items[0]), now + 1_000)
+        .await
+        .unwrap();
+    let closed = attempts::submit(&db, &att, None, now + 2_000).await.unwrap();
+    assert_eq!(closed.score, Some(1));
+    let late = attempts::save_to(&db, &stale, items[1].position, right(&items[1]), now + 3_000).await;
+    assert!(late.unwrap_err().to_string().contains("đã nộp"));
+    let after = attempts::items(&db, &att.id).await.unwrap();
+    assert!(after[0].response.is_some());
+    assert_eq!(after[0].correct, Some(true));
+    assert!(after[1].response.is_none(), "a refused save left an answer");
+}
+
+#[tokio::test]
 async fn the_deadline_closes_attempts_with_what_was_saved() {
     let db = db().await;
     let now = now_ms();

@@ -141,28 +141,26 @@ pub async fn save_to(
     let json = (!stored.is_empty()).then(|| serde_json::to_string(&stored).unwrap_or_default());
     // The guard on the attempt keeps a save racing the close out of a graded
     // attempt. On SQLite the close holds the writer's turn, so the guard is
-    // enough; on PostgreSQL a first statement takes the attempt's row lock,
-    // so a close that claimed the attempt first makes this save change nothing.
-    let save = Stmt::new(
-        "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
-         AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL)",
+    // enough. On PostgreSQL the statement first takes the attempt's row lock
+    // (`FOR UPDATE`), so a close that claimed the attempt first is waited
+    // for, and the attempt, then closed, no longer qualifies: the save
+    // changes nothing. One statement, so one round trip.
+    let guard = match db.backend {
+        super::Backend::Sqlite => "SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL",
+        super::Backend::Postgres => "SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL FOR UPDATE",
+    };
+    let write = vec![Stmt::new(
+        format!(
+            "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
+             AND EXISTS ({guard})"
+        ),
         vec![
             Arg::OptText(json),
             now.into(),
             Arg::from(&attempt.id),
             position.into(),
         ],
-    );
-    let write = match db.backend {
-        super::Backend::Sqlite => vec![save],
-        super::Backend::Postgres => vec![
-            Stmt::new(
-                "UPDATE attempts SET closed_by = closed_by WHERE id = $1 AND finished_at IS NULL",
-                vec![Arg::from(&attempt.id)],
-            ),
-            save,
-        ],
-    };
+    )];
     let changed = db.write(write).await?;
     if changed.last().copied().unwrap_or(0) == 0 {
         hot::attempt_closed(db, &attempt.id);

@@ -250,6 +250,11 @@ pub(crate) async fn submit(
     write: Write,
 ) -> Result<Changed, sqlx::Error> {
     let Some(queue) = queue else {
+        // One statement is its own transaction: no BEGIN and COMMIT round
+        // trips around it.
+        if let [one] = write.as_slice() {
+            return Ok(vec![bind(one).execute(pool).await?.rows_affected()]);
+        }
         return run_pool(pool, &[&write])
             .await
             .map(|mut c| c.pop().unwrap_or_default());
