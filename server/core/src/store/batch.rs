@@ -1,19 +1,19 @@
 //! Group commit for SQLite's single writer.
 //!
 //! SQLite runs one write transaction at a time, and each commit costs a WAL
-//! write of every page it touched plus a hand-off to sqlx's worker thread per
-//! statement. Under a start storm that serial cost (about 1.4 ms a start) was
-//! the ceiling. Hot writes (starting an attempt, saving an answer) are
-//! therefore queued here as plain data; one task takes everything pending,
-//! runs it in one transaction and answers each caller only after the commit,
-//! so an acknowledged write is a stored write. If any write of a batch fails
-//! (say a unique key two starts raced for), the batch is rolled back and each
-//! write runs again in its own transaction, so only the failing caller sees
-//! the error. PostgreSQL has real concurrent writers: there each write is
-//! simply its own transaction.
+//! write of every page it touched. Under a start storm that serial cost
+//! (about 1.4 ms a start) was the ceiling. Hot writes (starting an attempt,
+//! saving an answer) are therefore queued here as plain data; one thread
+//! takes everything pending, runs it in one transaction and answers each
+//! caller only after the commit, so an acknowledged write is a stored
+//! write. If any write of a batch fails (say a unique key two starts raced
+//! for), the batch is rolled back and each write runs again in its own
+//! transaction, so only the failing caller sees the error. PostgreSQL has
+//! real concurrent writers: there each write is simply its own transaction.
 //!
-//! The queue is served by a thread of its own holding a plain SQLite
-//! connection (`rusqlite`, the same library sqlx links), not by the pool.
+//! The thread holds a plain SQLite connection (`rusqlite`, the same library
+//! sqlx links), not one of the pool's: through sqlx every statement (BEGIN,
+//! each write, COMMIT) was a hand-off to its worker thread and back.
 
 use sqlx::{Any, AnyPool};
 use std::sync::Arc;
