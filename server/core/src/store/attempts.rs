@@ -274,18 +274,17 @@ pub async fn start_from(
                 origin.address.clone().into(),
             ],
         )];
+        // On PostgreSQL the attempt and its items go in one statement (the
+        // attempt as a data-modifying WITH): one round trip, no BEGIN and
+        // COMMIT; its items' parameters then follow the attempt's nine.
+        let one_statement = db.backend == super::Backend::Postgres && !picked.is_empty();
+        let first = if one_statement { 9 } else { 0 };
         if !picked.is_empty() {
             // All items in one statement.
             let values: Vec<String> = (0..picked.len())
                 .map(|k| {
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${})",
-                        5 * k + 1,
-                        5 * k + 2,
-                        5 * k + 3,
-                        5 * k + 4,
-                        5 * k + 5
-                    )
+                    let n = first + 5 * k;
+                    format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5)
                 })
                 .collect();
             let mut args = Vec::with_capacity(5 * picked.len());
@@ -298,10 +297,18 @@ pub async fn start_from(
                     serde_json::to_string(order).unwrap_or_default().into(),
                 ]);
             }
-            write.push(Stmt::new(
-                format!("INSERT INTO attempt_items (attempt_id, position, question_id, version, option_order) VALUES {}", values.join(", ")),
-                args,
-            ));
+            let items = format!(
+                "INSERT INTO attempt_items (attempt_id, position, question_id, version, option_order) VALUES {}",
+                values.join(", ")
+            );
+            if one_statement {
+                let attempt = write.pop().expect("the attempt's insert");
+                let mut all = attempt.args;
+                all.extend(args);
+                write.push(Stmt::new(format!("WITH started AS ({}) {items}", attempt.sql), all));
+            } else {
+                write.push(Stmt::new(items, args));
+            }
         }
         match db.write(write).await {
             Ok(_) => {
