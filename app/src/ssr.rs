@@ -252,7 +252,11 @@ pub async fn user_from_headers(
     st: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<UserRecord>, AppError> {
-    match plausible_token(&st.config, headers) {
+    user_with(st, plausible_token(&st.config, headers)).await
+}
+
+async fn user_with(st: &AppState, token: Option<String>) -> Result<Option<UserRecord>, AppError> {
+    match token {
         Some(token) => Ok(sessions::user(&st.db, &token).await?),
         None => Ok(None),
     }
@@ -281,10 +285,7 @@ pub async fn current_user() -> Result<Option<UserRecord>, AppError> {
     // cloning the request's headers.
     let token = with_context::<http::request::Parts, _>(|p| plausible_token(&st.config, &p.headers))
         .ok_or(AppError::Internal)?;
-    match token {
-        Some(token) => Ok(sessions::user(&st.db, &token).await?),
-        None => Ok(None),
-    }
+    user_with(&st, token).await
 }
 
 /// Sets an error status for callers of the API. A form posted without

@@ -145,14 +145,14 @@ pub async fn save_to(
     // (`FOR UPDATE`), so a close that claimed the attempt first is waited
     // for, and the attempt, then closed, no longer qualifies: the save
     // changes nothing. One statement, so one round trip.
-    let guard = match db.backend {
-        super::Backend::Sqlite => "SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL",
-        super::Backend::Postgres => "SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL FOR UPDATE",
+    let lock = match db.backend {
+        super::Backend::Sqlite => "",
+        super::Backend::Postgres => " FOR UPDATE",
     };
     let write = vec![Stmt::new(
         format!(
             "UPDATE attempt_items SET response = $1, answered_at = $2 WHERE attempt_id = $3 AND position = $4 \
-             AND EXISTS ({guard})"
+             AND EXISTS (SELECT 1 FROM attempts WHERE id = $3 AND finished_at IS NULL{lock})"
         ),
         vec![
             Arg::OptText(json),

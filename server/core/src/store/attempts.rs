@@ -259,7 +259,7 @@ pub async fn start_from(
         let id = new_id();
         let deadline = rules::deadline(now, r.time_limit_secs, r.closes_at);
         let seq = mine.len() as i64 + 1;
-        let mut write = vec![Stmt::new(
+        let attempt = Stmt::new(
             "INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, total, device, address) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             vec![
@@ -273,14 +273,16 @@ pub async fn start_from(
                 origin.device.clone().into(),
                 origin.address.clone().into(),
             ],
-        )];
+        );
         // On PostgreSQL the attempt and its items go in one statement (the
         // attempt as a data-modifying WITH): one round trip, no BEGIN and
-        // COMMIT; its items' parameters then follow the attempt's nine.
-        let one_statement = db.backend == super::Backend::Postgres && !picked.is_empty();
-        let first = if one_statement { 9 } else { 0 };
-        if !picked.is_empty() {
+        // COMMIT; the items' parameters then follow the attempt's.
+        let one_statement = db.backend == super::Backend::Postgres;
+        let write = if picked.is_empty() {
+            vec![attempt]
+        } else {
             // All items in one statement.
+            let first = if one_statement { attempt.args.len() } else { 0 };
             let values: Vec<String> = (0..picked.len())
                 .map(|k| {
                     let n = first + 5 * k;
@@ -302,14 +304,14 @@ pub async fn start_from(
                 values.join(", ")
             );
             if one_statement {
-                let attempt = write.pop().expect("the attempt's insert");
+                let sql = format!("WITH started AS ({}) {items}", attempt.sql);
                 let mut all = attempt.args;
                 all.extend(args);
-                write.push(Stmt::new(format!("WITH started AS ({}) {items}", attempt.sql), all));
+                vec![Stmt::new(sql, all)]
             } else {
-                write.push(Stmt::new(items, args));
+                vec![attempt, Stmt::new(items, args)]
             }
-        }
+        };
         match db.write(write).await {
             Ok(_) => {
                 super::exposure::drawn(db, &round.id, picked.iter().map(|(i, _)| bank[*i].question_id.as_str()));

@@ -185,7 +185,10 @@ fn execute(conn: &rusqlite::Connection, s: &Stmt) -> rusqlite::Result<usize> {
             .and_then(|name| name.strip_prefix('$'))
             .and_then(|n| n.parse::<usize>().ok())
             .unwrap_or(i);
-        let arg = s.args.get(n - 1).ok_or(rusqlite::Error::InvalidParameterCount(n, s.args.len()))?;
+        let arg = n
+            .checked_sub(1)
+            .and_then(|k| s.args.get(k))
+            .ok_or(rusqlite::Error::InvalidParameterCount(n, s.args.len()))?;
         match arg {
             Arg::Text(t) => st.raw_bind_parameter(i, t.as_str())?,
             Arg::Int(v) => st.raw_bind_parameter(i, *v)?,
