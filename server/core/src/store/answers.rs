@@ -6,7 +6,7 @@
 use super::attempts::{close, expired, get_one, submitted, AttemptRecord, Closing, ItemRecord};
 use super::batch::{Arg, Stmt};
 use super::hot::{self, OpenAttempt};
-use super::{get, Db, Result, StoreError};
+use super::{Cols, Db, Result, StoreError};
 use crate::round::grading::{self, Response};
 use crate::round as rules;
 use std::sync::Arc;
@@ -49,25 +49,30 @@ pub(crate) async fn open_of(db: &Db, attempt: &AttemptRecord) -> Result<Arc<Open
 /// read (the saved answers), the rest from memory. Finds out too whether
 /// another instance closed the attempt meanwhile (then `None`).
 pub async fn play_items(db: &Db, open: &OpenAttempt) -> Result<Option<Vec<ItemRecord>>> {
-    let rows = sqlx::query(
-        "SELECT i.position, i.response, a.finished_at FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id \
-         WHERE i.attempt_id = $1 ORDER BY i.position",
-    )
-    .bind(&open.record.id)
-    .fetch_all(&db.pool)
-    .await?;
+    const SQL: &str = "SELECT i.position, i.response, a.finished_at FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id \
+         WHERE i.attempt_id = $1 ORDER BY i.position";
+    // (position, saved response, the attempt's finished_at)
+    let rows: Vec<(i64, Option<String>, Option<i64>)> = match db.readers() {
+        Some(readers) => readers.rows(SQL, &[Arg::from(&open.record.id)], |r| saved_row(r))?,
+        None => sqlx::query(SQL)
+            .bind(&open.record.id)
+            .fetch_all(&db.pool)
+            .await?
+            .iter()
+            .map(saved_row)
+            .collect::<Result<_>>()?,
+    };
     let mut saved = std::collections::HashMap::with_capacity(rows.len());
-    for r in &rows {
-        if get::<Option<i64>>(r, "finished_at")?.is_some() {
+    for (position, response, finished_at) in rows {
+        if finished_at.is_some() {
             hot::attempt_closed(db, &open.record.id);
             return Ok(None);
         }
-        let response: Option<String> = get(r, "response")?;
         let response = response
             .map(|s| serde_json::from_str::<Response>(&s))
             .transpose()
             .map_err(|_| StoreError::Corrupt("attempt item response".into()))?;
-        saved.insert(get::<i64>(r, "position")?, response);
+        saved.insert(position, response);
     }
     let mut out = Vec::with_capacity(open.items.len());
     for k in &open.items {
@@ -82,6 +87,10 @@ pub async fn play_items(db: &Db, open: &OpenAttempt) -> Result<Option<Vec<ItemRe
         });
     }
     Ok(Some(out))
+}
+
+fn saved_row(r: &impl Cols) -> Result<(i64, Option<String>, Option<i64>)> {
+    Ok((r.col("position")?, r.col("response")?, r.col("finished_at")?))
 }
 
 /// Saves (or, with an empty response, clears) the answer at `position`.

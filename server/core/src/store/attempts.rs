@@ -10,7 +10,7 @@
 use super::batch::{Arg, Stmt};
 use super::questions::draft_from_row;
 use super::rounds::{self, RoundRecord};
-use super::{get, hot, is_unique_violation, new_id, Db, Result, StoreError};
+use super::{get, hot, is_unique_violation, new_id, Cols, Db, Result, StoreError};
 pub use super::answers::{owned_open, play_items, save_answer, save_to};
 pub use hot::{ItemKey, OpenAttempt};
 pub use super::finished::{finished, Finished, Person};
@@ -84,19 +84,19 @@ impl ItemRecord {
 
 const SELECT: &str = "SELECT id, round_id, user_id, seq, started_at, deadline, finished_at, closed_by, total, score, prediction FROM attempts";
 
-fn from_row(r: &AnyRow) -> Result<AttemptRecord> {
+fn from_row(r: &impl Cols) -> Result<AttemptRecord> {
     Ok(AttemptRecord {
-        id: get(r, "id")?,
-        round_id: get(r, "round_id")?,
-        user_id: get(r, "user_id")?,
-        seq: get(r, "seq")?,
-        started_at: get(r, "started_at")?,
-        deadline: get(r, "deadline")?,
-        finished_at: get(r, "finished_at")?,
-        closed_by: get(r, "closed_by")?,
-        total: get(r, "total")?,
-        score: get(r, "score")?,
-        prediction: get(r, "prediction")?,
+        id: r.col("id")?,
+        round_id: r.col("round_id")?,
+        user_id: r.col("user_id")?,
+        seq: r.col("seq")?,
+        started_at: r.col("started_at")?,
+        deadline: r.col("deadline")?,
+        finished_at: r.col("finished_at")?,
+        closed_by: r.col("closed_by")?,
+        total: r.col("total")?,
+        score: r.col("score")?,
+        prediction: r.col("prediction")?,
     })
 }
 
@@ -131,14 +131,17 @@ pub async fn of_user(db: &Db, round_id: &str, user_id: &str) -> Result<Vec<Attem
 
 /// A person's attempts at every round of a contest (one indexed read).
 pub async fn of_user_in_contest(db: &Db, contest_id: &str, user_id: &str) -> Result<Vec<AttemptRecord>> {
-    let rows = sqlx::query(
-        "SELECT a.id, a.round_id, a.user_id, a.seq, a.started_at, a.deadline, a.finished_at, a.closed_by, a.total, a.score, a.prediction \
-         FROM attempts a JOIN rounds r ON r.id = a.round_id WHERE a.user_id = $1 AND r.contest_id = $2 ORDER BY a.seq",
-    )
-    .bind(user_id)
-    .bind(contest_id)
-    .fetch_all(&db.pool)
-    .await?;
+    const SQL: &str = "SELECT a.id, a.round_id, a.user_id, a.seq, a.started_at, a.deadline, a.finished_at, a.closed_by, a.total, a.score, a.prediction \
+         FROM attempts a JOIN rounds r ON r.id = a.round_id WHERE a.user_id = $1 AND r.contest_id = $2 ORDER BY a.seq";
+    // Every start reads this: on SQLite, on this thread.
+    if let Some(readers) = db.readers() {
+        return readers.rows(SQL, &[Arg::from(user_id), Arg::from(contest_id)], |r| from_row(r));
+    }
+    let rows = sqlx::query(SQL)
+        .bind(user_id)
+        .bind(contest_id)
+        .fetch_all(&db.pool)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 

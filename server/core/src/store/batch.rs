@@ -175,10 +175,15 @@ fn run(conn: &rusqlite::Connection, writes: &[&Write]) -> rusqlite::Result<Vec<C
     done
 }
 
-/// Binds `$n` parameters by their number, as sqlx's SQLite driver does (a
-/// number may appear more than once in the text).
 fn execute(conn: &rusqlite::Connection, s: &Stmt) -> rusqlite::Result<usize> {
     let mut st = conn.prepare_cached(&s.sql)?;
+    bind_lite(&mut st, &s.args)?;
+    st.raw_execute()
+}
+
+/// Binds `$n` parameters by their number, as sqlx's SQLite driver does (a
+/// number may appear more than once in the text).
+pub(crate) fn bind_lite(st: &mut rusqlite::Statement<'_>, args: &[Arg]) -> rusqlite::Result<()> {
     for i in 1..=st.parameter_count() {
         let n = st
             .parameter_name(i)
@@ -187,20 +192,20 @@ fn execute(conn: &rusqlite::Connection, s: &Stmt) -> rusqlite::Result<usize> {
             .unwrap_or(i);
         let arg = n
             .checked_sub(1)
-            .and_then(|k| s.args.get(k))
-            .ok_or(rusqlite::Error::InvalidParameterCount(n, s.args.len()))?;
+            .and_then(|k| args.get(k))
+            .ok_or(rusqlite::Error::InvalidParameterCount(n, args.len()))?;
         match arg {
             Arg::Text(t) => st.raw_bind_parameter(i, t.as_str())?,
             Arg::Int(v) => st.raw_bind_parameter(i, *v)?,
             Arg::OptText(t) => st.raw_bind_parameter(i, t.as_deref())?,
         }
     }
-    st.raw_execute()
+    Ok(())
 }
 
 /// A failed write as the error sqlx would have given, so callers keep one
 /// error type (and `is_unique_violation`) on both stores.
-fn to_sqlx(e: rusqlite::Error) -> sqlx::Error {
+pub(crate) fn to_sqlx(e: rusqlite::Error) -> sqlx::Error {
     match e {
         rusqlite::Error::SqliteFailure(f, message) => sqlx::Error::Database(Box::new(WriteError {
             message: message.unwrap_or_else(|| f.to_string()),

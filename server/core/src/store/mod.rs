@@ -16,6 +16,7 @@ pub mod fairplay;
 pub mod finals;
 pub mod grants;
 pub mod hot;
+mod lite;
 pub mod questions;
 pub mod results;
 pub mod rounds;
@@ -27,6 +28,7 @@ pub mod uploads;
 pub mod users;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
+pub(crate) use lite::Cols;
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
@@ -64,6 +66,8 @@ pub struct Db {
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// SQLite's group-commit queue for hot writes (`batch`); none on PostgreSQL.
     queue: Option<batch::Queue>,
+    /// SQLite's reads on the calling thread (`lite`); none on PostgreSQL.
+    readers: Option<std::sync::Arc<lite::Readers>>,
     /// The drawable bank, kept while the questions table is unchanged.
     /// Round contexts, open attempts and question versions (`hot`).
     pub(crate) hot: std::sync::Arc<hot::Hot>,
@@ -171,9 +175,13 @@ impl Db {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let writer: std::sync::Arc<tokio::sync::Mutex<()>> = Default::default();
-        let queue = match backend {
-            Backend::Sqlite => Some(batch::spawn(&sqlite_path(&url)?, writer.clone())?),
-            Backend::Postgres => None,
+        let (queue, readers) = match backend {
+            Backend::Sqlite => {
+                let path = sqlite_path(&url)?;
+                let queue = batch::spawn(&path, writer.clone())?;
+                (Some(queue), Some(std::sync::Arc::new(lite::Readers::new(path))))
+            }
+            Backend::Postgres => (None, None),
         };
         Ok(Db {
             pool,
@@ -181,12 +189,19 @@ impl Db {
             url,
             writer,
             queue,
+            readers,
             hot: Default::default(),
             session_cache: Default::default(),
             bank_cache: Default::default(),
             exposure: Default::default(),
             exposure_load: Default::default(),
         })
+    }
+
+    /// SQLite's readers on the calling thread; `None` on PostgreSQL, where
+    /// the pool's connections are the way to the server.
+    pub(crate) fn readers(&self) -> Option<&lite::Readers> {
+        self.readers.as_deref()
     }
 
     /// Held around a write on SQLite (none needed on PostgreSQL).

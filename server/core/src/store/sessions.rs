@@ -1,4 +1,5 @@
-use super::{now_ms, users, Db, Result};
+use super::batch::Arg;
+use super::{now_ms, users, Cols, Db, Result};
 use crate::auth::{new_token, token_hash};
 
 pub const SESSION_DAYS: i64 = 14;
@@ -33,24 +34,27 @@ pub async fn user(db: &Db, token: &str) -> Result<Option<users::UserRecord>> {
             return Ok(Some(u.clone()));
         }
     }
-    let row = sqlx::query(
-        "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.bank_keys, u.must_change_password, u.deactivated_at, s.expires_at \
+    const SQL: &str = "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.bank_keys, u.must_change_password, u.deactivated_at, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN units n ON n.id = u.unit_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL",
-    )
-    .bind(&hash)
-    .bind(now)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(r) = row else {
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL";
+    let found = match db.readers() {
+        Some(readers) => readers
+            .rows(SQL, &[Arg::from(&hash), now.into()], |r| {
+                Ok((users::from_row(r)?, r.col::<i64>("expires_at")?))
+            })?
+            .pop(),
+        None => match sqlx::query(SQL).bind(&hash).bind(now).fetch_optional(&db.pool).await? {
+            Some(r) => Some((users::from_row(&r)?, r.col::<i64>("expires_at")?)),
+            None => None,
+        },
+    };
+    let Some((user, expires)) = found else {
         db.session_cache
             .lock()
             .expect("session cache")
             .remove(&hash);
         return Ok(None);
     };
-    let user = users::from_row(&r)?;
-    let expires: i64 = super::get(&r, "expires_at")?;
     let mut cache = db.session_cache.lock().expect("session cache");
     // Bounded: a flood of distinct tokens only costs a refill.
     if cache.len() > 200_000 {

@@ -1,7 +1,6 @@
-use super::{get, is_unique_violation, new_id, now_ms, Db, Result, StoreError};
+use super::{get, is_unique_violation, Cols, new_id, now_ms, Db, Result, StoreError};
 use crate::model::Role;
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserRecord {
@@ -38,20 +37,20 @@ pub struct NewUser<'a> {
 
 const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, n.name AS unit_name, u.position, u.created_at, u.bank_keys, u.must_change_password, u.deactivated_at, u.password_hash FROM users u LEFT JOIN units n ON n.id = u.unit_id";
 
-pub(crate) fn from_row(r: &AnyRow) -> Result<UserRecord> {
-    let role: String = get(r, "role")?;
+pub(crate) fn from_row(r: &impl Cols) -> Result<UserRecord> {
+    let role: String = r.col("role")?;
     Ok(UserRecord {
-        id: get(r, "id")?,
-        login: get(r, "login")?,
-        full_name: get(r, "full_name")?,
+        id: r.col("id")?,
+        login: r.col("login")?,
+        full_name: r.col("full_name")?,
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
-        unit_id: get(r, "unit_id")?,
-        unit_name: get(r, "unit_name")?,
-        position: get(r, "position")?,
-        created_at: get(r, "created_at")?,
-        bank_keys: get::<i64>(r, "bank_keys")? != 0,
-        must_change_password: get::<i64>(r, "must_change_password")? != 0,
-        deactivated: get::<Option<i64>>(r, "deactivated_at")?.is_some(),
+        unit_id: r.col("unit_id")?,
+        unit_name: r.col("unit_name")?,
+        position: r.col("position")?,
+        created_at: r.col("created_at")?,
+        bank_keys: r.col::<i64>("bank_keys")? != 0,
+        must_change_password: r.col::<i64>("must_change_password")? != 0,
+        deactivated: r.col::<Option<i64>>("deactivated_at")?.is_some(),
     })
 }
 

@@ -1,0 +1,118 @@
+//! SQLite reads on the calling thread, through plain read-only connections.
+//!
+//! The reads on a round's hot path (whose session a token is, a person's
+//! attempts in the contest, an attempt's saved answers) are indexed lookups
+//! that cost SQLite a few microseconds. Through sqlx's pool each was a
+//! hand-off to the connection's worker thread and back: two context
+//! switches on the server's one core, which in a start storm made sqlx's
+//! worker a sixth of the server's samples. Here they run where they are
+//! asked, on a connection taken from a small idle set; WAL lets them read
+//! beside the writer without waiting for it.
+
+use super::batch::{bind_lite, to_sqlx, Arg};
+use super::{Result, StoreError};
+use rusqlite::{Connection, OpenFlags};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Idle connections kept for reuse; more are opened under load and dropped.
+const KEEP: usize = 8;
+
+pub(crate) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Readers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Readers").field("path", &self.path).finish()
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sql(to_sqlx(e))
+    }
+}
+
+impl Readers {
+    pub(crate) fn new(path: PathBuf) -> Readers {
+        Readers {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Every row of `sql` (with `$n` parameters, as sqlx takes them), each
+    /// decoded by `decode`.
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        args: &[Arg],
+        mut decode: impl FnMut(&rusqlite::Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let taken = self.idle.lock().expect("readers").pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => open(&self.path)?,
+        };
+        let out = (|| {
+            let mut st = conn.prepare_cached(sql)?;
+            bind_lite(&mut st, args)?;
+            let mut rows = st.raw_query();
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(decode(r)?);
+            }
+            Ok(out)
+        })();
+        // A connection that failed is dropped rather than reused.
+        if out.is_ok() {
+            let mut idle = self.idle.lock().expect("readers");
+            if idle.len() < KEEP {
+                idle.push(conn);
+            }
+        }
+        out
+    }
+}
+
+fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // Readers never wait for the writer under WAL; this covers the brief
+    // locks of a checkpoint or of opening the log.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
+/// A value both drivers decode, so one decoder reads either's rows.
+pub(crate) trait Col:
+    Sized + for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
+{
+}
+
+impl<T> Col for T where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
+{
+}
+
+/// A row of either driver, read by column name.
+pub(crate) trait Cols {
+    fn col<T: Col>(&self, name: &str) -> Result<T>;
+}
+
+impl Cols for sqlx::any::AnyRow {
+    fn col<T: Col>(&self, name: &str) -> Result<T> {
+        super::get(self, name)
+    }
+}
+
+impl Cols for rusqlite::Row<'_> {
+    fn col<T: Col>(&self, name: &str) -> Result<T> {
+        Ok(self.get(name)?)
+    }
+}
