@@ -116,3 +116,56 @@ impl Cols for rusqlite::Row<'_> {
         Ok(self.get(name)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{batch::Arg, sessions, users, Db};
+    use crate::model::Role;
+
+    /// The same row read by sqlx and by a reader decodes to the same record,
+    /// and a reader sees what was committed a moment before.
+    #[tokio::test]
+    async fn readers_and_sqlx_decode_the_same_rows() {
+        let dir = std::env::temp_dir().join("hoithi-core-tests");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("lite-{}-{}.db", std::process::id(), super::super::now_ms()));
+        let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        let u = users::create(
+            &db,
+            users::NewUser {
+                login: "0912000111",
+                full_name: "Nguyễn Văn Đức",
+                password: "mật-khẩu-dài-đủ",
+                role: Role::Contestant,
+                unit_id: None,
+                position: "Chuyên viên",
+            },
+        )
+        .await
+        .unwrap();
+        let token = sessions::create(&db, &u.id).await.unwrap();
+        // Through the reader (not cached yet).
+        let read = sessions::user(&db, &token).await.unwrap().expect("session");
+        assert_eq!(read, u);
+        // The same user row through sqlx.
+        let sql = "SELECT u.id, u.login, u.full_name, u.role, u.unit_id, NULL AS unit_name, u.position, u.created_at, \
+                   u.bank_keys, u.must_change_password, u.deactivated_at FROM users u WHERE u.id = $1 AND u.login = $2";
+        let any = sqlx::query(sql).bind(&u.id).bind(&u.login).fetch_one(&db.pool).await.unwrap();
+        let lite = db
+            .readers()
+            .expect("SQLite readers")
+            .rows(sql, &[Arg::from(&u.id), Arg::from(&u.login)], |r| users::from_row(r))
+            .unwrap();
+        assert_eq!(lite, vec![users::from_row(&any).unwrap()]);
+        // A parameter used twice binds by its number.
+        let twice = db
+            .readers()
+            .unwrap()
+            .rows("SELECT $1 || '/' || $1 AS x", &[Arg::from("a")], |r| {
+                super::Cols::col::<String>(r, "x")
+            })
+            .unwrap();
+        assert_eq!(twice, vec!["a/a".to_string()]);
+        let _ = std::fs::remove_file(&path);
+    }
+}
