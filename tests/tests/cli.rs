@@ -262,3 +262,18 @@ fn container_files_match_the_repository() {
     assert!(config.contains("sqlite://data/hoithi.db") && docker.contains("/srv/hoithi/data"));
     assert!(docker.contains("/healthz") && read("server/src/web.rs").contains("\"/healthz\""));
 }
+
+/// The server turns transparent huge pages off for itself: with them its
+/// allocator's memory was faulted in and held 2 MiB at a time (a fifth of a
+/// start storm's CPU zeroing pages, 26 instead of 15 KiB per idle
+/// connection; `tests/BENCHMARKS.md`).
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_server_runs_without_transparent_huge_pages() {
+    let server = hoithi_tests::Server::start().await;
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+    // Kernels before 5.0 do not report the flag; nothing to check there.
+    if let Some(line) = status.lines().find(|l| l.starts_with("THP_enabled:")) {
+        assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+    }
+}

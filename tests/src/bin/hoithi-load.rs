@@ -506,6 +506,13 @@ where
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    // As the server does (`server/src/main.rs`): the bare servers and the
+    // in-process ranking run with the same memory settings.
+    #[cfg(target_os = "linux")]
+    // SAFETY: sets a flag of this process; no memory is touched.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
     if std::env::args().nth(1).as_deref() == Some("--bare-server") {
         return bare_server().await;
     }
