@@ -211,7 +211,7 @@ pub(crate) fn to_sqlx(e: rusqlite::Error) -> sqlx::Error {
             message: message.unwrap_or_else(|| f.to_string()),
             code: f.extended_code,
         })),
-        e => sqlx::Error::Protocol(format!("SQLite writer: {e}")),
+        e => sqlx::Error::Protocol(format!("SQLite: {e}")),
     }
 }
 

@@ -78,11 +78,6 @@ fn outcome(started: i64, deadline: i64, finished: i64, total: i64, score: i64, p
     }
 }
 
-/// The database file behind a SQLite URL, as sqlx itself reads it.
-fn sqlite_err(e: rusqlite::Error) -> StoreError {
-    StoreError::Corrupt(format!("SQLite read: {e}"))
-}
-
 /// Below one person of the round per this many accounts, people are looked
 /// up one by one; above it one pass over the accounts is cheaper (a point
 /// lookup costs about twenty rows of a scan).
@@ -95,14 +90,10 @@ fn read_sqlite(path: &std::path::Path, round_id: &str) -> Result<Vec<Taken>> {
 }
 
 pub(crate) fn read_sqlite_with(path: &std::path::Path, round_id: &str, scan_below: i64) -> Result<Vec<Taken>> {
-    use rusqlite::{Connection, OpenFlags, OptionalExtension};
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sqlite_err)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sqlite_err)?;
-    conn.execute_batch("BEGIN").map_err(sqlite_err)?;
+    use rusqlite::OptionalExtension;
+    // A connection of its own: the read transaction spans several statements.
+    let conn = super::lite::open(path)?;
+    conn.execute_batch("BEGIN")?;
     // Attempts in the index's order: by person, then as taken.
     let mut taken: Vec<(String, Vec<(i64, Outcome)>)> = Vec::new();
     {
@@ -111,16 +102,15 @@ pub(crate) fn read_sqlite_with(path: &std::path::Path, round_id: &str, scan_belo
                 "SELECT user_id, seq, started_at, deadline, finished_at, total, score, prediction \
                  FROM attempts WHERE round_id = ?1 AND finished_at IS NOT NULL AND score IS NOT NULL \
                  ORDER BY user_id, seq",
-            )
-            .map_err(sqlite_err)?;
-        let mut rows = st.query([round_id]).map_err(sqlite_err)?;
-        while let Some(r) = rows.next().map_err(sqlite_err)? {
-            let user = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(sqlite_err)?;
+            )?;
+        let mut rows = st.query([round_id])?;
+        while let Some(r) = rows.next()? {
+            let user = r.get_ref(0).and_then(|v| Ok(v.as_str()?))?;
             if taken.last().is_none_or(|(u, _)| u != user) {
                 taken.push((user.to_string(), Vec::with_capacity(4)));
             }
-            let n = |k: usize| -> Result<i64> { r.get::<_, i64>(k).map_err(sqlite_err) };
-            let prediction: Option<i64> = r.get(7).map_err(sqlite_err)?;
+            let n = |k: usize| -> Result<i64> { Ok(r.get::<_, i64>(k)?) };
+            let prediction: Option<i64> = r.get(7)?;
             let one = (n(1)?, outcome(n(2)?, n(3)?, n(4)?, n(5)?, n(6)?, prediction));
             if let Some((_, mine)) = taken.last_mut() {
                 mine.push(one);
@@ -141,29 +131,27 @@ pub(crate) fn read_sqlite_with(path: &std::path::Path, round_id: &str, scan_belo
         })
     };
     let accounts: i64 = conn
-        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
-        .map_err(sqlite_err)?;
+        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
     let mut people: Vec<Option<Person>> = vec![None; taken.len()];
     if (taken.len() as i64).saturating_mul(scan_below) >= accounts {
         let index: std::collections::HashMap<&str, usize> =
             taken.iter().enumerate().map(|(i, (u, _))| (u.as_str(), i)).collect();
-        let mut st = conn.prepare(PERSON).map_err(sqlite_err)?;
-        let mut rows = st.query([]).map_err(sqlite_err)?;
-        while let Some(r) = rows.next().map_err(sqlite_err)? {
-            let id = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(sqlite_err)?;
+        let mut st = conn.prepare(PERSON)?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id = r.get_ref(0).and_then(|v| Ok(v.as_str()?))?;
             if let Some(&i) = index.get(id) {
-                people[i] = Some(person(r).map_err(sqlite_err)?);
+                people[i] = Some(person(r)?);
             }
         }
     } else {
         let mut st = conn
-            .prepare(&format!("{PERSON} WHERE u.id = ?1"))
-            .map_err(sqlite_err)?;
+            .prepare(&format!("{PERSON} WHERE u.id = ?1"))?;
         for (slot, (user, _)) in people.iter_mut().zip(&taken) {
-            *slot = st.query_row([user], person).optional().map_err(sqlite_err)?;
+            *slot = st.query_row([user], person).optional()?;
         }
     }
-    conn.execute_batch("COMMIT").map_err(sqlite_err)?;
+    conn.execute_batch("COMMIT")?;
     // A missing person cannot happen with the foreign key; if it did, their
     // attempts are left out rather than shown under no one.
     Ok(people

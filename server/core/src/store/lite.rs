@@ -77,7 +77,8 @@ impl Readers {
     }
 }
 
-fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
+/// A read-only connection to the SQLite file at `path`.
+pub(crate) fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
