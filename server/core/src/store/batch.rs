@@ -148,8 +148,11 @@ fn open(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
     )?;
     // Only this connection writes the hot rows, so its page cache stays
     // valid between batches (a pool connection's is dropped whenever
-    // another connection writes); 32 MiB saves a read per page touched.
-    conn.execute_batch("PRAGMA cache_size = -32768;")?;
+    // another connection writes). 8 MiB holds the B-trees' upper levels and
+    // the pages a storm appends to; a save's item page that fell out is one
+    // read from the OS's file cache. 32 MiB held 15 MB more with no CPU
+    // difference that showed (tests/BENCHMARKS.md).
+    conn.execute_batch("PRAGMA cache_size = -8192;")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }

@@ -86,6 +86,11 @@ pub(crate) fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     // Readers never wait for the writer under WAL; this covers the brief
     // locks of a checkpoint or of opening the log.
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // A read transaction that finds the file changed since the last one
+    // empties its connection's page cache, and during a round the writer
+    // commits between nearly any two reads: a big cache here holds memory,
+    // not pages worth keeping. The OS's file cache serves the rereads.
+    conn.execute_batch("PRAGMA cache_size = -512;")?;
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
 }
