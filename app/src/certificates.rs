@@ -162,10 +162,10 @@ pub async fn sync(st: &AppState, round: &RoundRecord) -> Result<(usize, usize), 
         .iter()
         .filter(|r| r.prize.is_some() || participants)
         .map(|r| certificates::Wanted {
-            user_id: r.user_id.clone(),
+            user_id: r.person.user_id.clone(),
             prize: r.prize.clone(),
-            full_name: r.full_name.clone(),
-            unit_name: r.unit_name.clone(),
+            full_name: r.person.full_name.clone(),
+            unit_name: r.person.unit_name.clone(),
         })
         .collect();
     let heading = certificates::Heading {

@@ -284,7 +284,7 @@ pub async fn propose_finalists(
     access::manage_contest(&contest_id).await?;
     let st = state()?;
     let rows = results::overall(&st.db, &contest_id).await?;
-    let units: Vec<Option<String>> = rows.iter().map(|r| r.unit_id.clone()).collect();
+    let units: Vec<Option<String>> = rows.iter().map(|r| r.person.unit_id.clone()).collect();
     let picked = hoithi_core::round::ranking::finalists(
         &units,
         count.min(1000),
@@ -305,7 +305,7 @@ pub async fn confirm_finalists(contest_id: String, user_ids: Vec<String>) -> Res
     let ranked: std::collections::HashSet<String> = results::overall(&st.db, &contest_id)
         .await?
         .into_iter()
-        .map(|r| r.user_id)
+        .map(|r| r.person.user_id.clone())
         .collect();
     let mut seen = std::collections::HashSet::new();
     if let Some(bad) = user_ids
@@ -347,7 +347,7 @@ pub async fn overall_ranking(contest_id: String) -> Result<Ranking, AppError> {
     let rows = results::overall(&st.db, &contest_id)
         .await?
         .into_iter()
-        .filter(|r| access.sees(r.unit_id.as_deref()))
+        .filter(|r| access.sees(r.person.unit_id.as_deref()))
         .collect();
     Ok(Ranking {
         title: c.name,

@@ -405,9 +405,9 @@ pub(crate) fn rank_views(rows: Vec<results::RankRow>, with_ids: bool) -> Vec<Ran
     rows.into_iter()
         .map(|r| RankView {
             rank: r.rank,
-            full_name: r.full_name,
-            unit_name: r.unit_name,
-            position: r.position,
+            full_name: r.person.full_name.clone(),
+            unit_name: r.person.unit_name.clone(),
+            position: r.person.position.clone(),
             score: r.score,
             total: r.total,
             prediction: r.prediction,
@@ -416,7 +416,7 @@ pub(crate) fn rank_views(rows: Vec<results::RankRow>, with_ids: bool) -> Vec<Ran
             submitted_at: r.submitted_at,
             attempts: r.attempts,
             prize: r.prize,
-            user_id: with_ids.then_some(r.user_id),
+            user_id: with_ids.then_some(r.person.user_id.clone()),
         })
         .collect()
 }
@@ -461,7 +461,7 @@ pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
             Some((caller, reach)) => rank_views(
                 res.rows
                     .iter()
-                    .filter(|r| reach.allows(&caller.tree, r.unit_id.as_deref()))
+                    .filter(|r| reach.allows(&caller.tree, r.person.unit_id.as_deref()))
                     .cloned()
                     .collect(),
                 true,

@@ -176,10 +176,10 @@ pub fn ranking_table(rows: &[results::RankRow]) -> TableView {
             .map(|r| {
                 vec![
                     r.rank.to_string(),
-                    r.full_name.clone(),
-                    r.login.clone(),
-                    r.unit_name.clone().unwrap_or_default(),
-                    r.position.clone(),
+                    r.person.full_name.clone(),
+                    r.person.login.clone(),
+                    r.person.unit_name.clone().unwrap_or_default(),
+                    r.person.position.clone(),
                     r.score.to_string(),
                     r.total.to_string(),
                     r.prediction.map(|p| p.to_string()).unwrap_or_default(),
@@ -251,12 +251,12 @@ pub async fn scoped_dashboard(
     let rows: Vec<results::RankRow> = ranked
         .rows
         .iter()
-        .filter(|r| access.sees(r.unit_id.as_deref()))
+        .filter(|r| access.sees(r.person.unit_id.as_deref()))
         .cloned()
         .collect();
     let prizes: Vec<(Option<String>, String)> = rows
         .iter()
-        .filter_map(|r| r.prize.clone().map(|p| (r.unit_id.clone(), p)))
+        .filter_map(|r| r.prize.clone().map(|p| (r.person.unit_id.clone(), p)))
         .collect();
     let (units, counts) =
         unit_table(&st.db, std::slice::from_ref(&round.id), &prizes, &|u| access.sees(u)).await?;
@@ -361,7 +361,7 @@ pub async fn round_dashboard(
     let prizes: Vec<(Option<String>, String)> = ranked
         .rows
         .iter()
-        .filter_map(|r| r.prize.clone().map(|p| (r.unit_id.clone(), p)))
+        .filter_map(|r| r.prize.clone().map(|p| (r.person.unit_id.clone(), p)))
         .collect();
     let (unit_table, unit_counts) = unit_table(db, std::slice::from_ref(&id), &prizes, keep).await?;
     let people = ranked.rows.len();
@@ -421,7 +421,7 @@ pub async fn unit_leaderboard(
         prizes.extend(
             res.rows
                 .into_iter()
-                .filter_map(|row| row.prize.map(|p| (row.unit_id, p))),
+                .filter_map(|row| row.prize.map(|p| (row.person.unit_id.clone(), p))),
         );
     }
     let (mut t, _) = unit_table(db, &ids, &prizes, keep).await?;

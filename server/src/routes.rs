@@ -399,7 +399,7 @@ async fn export_report(
                         &store::results::overall(&st.db, cid)
                             .await?
                             .into_iter()
-                            .filter(|r| sees(r.unit_id.as_deref()))
+                            .filter(|r| sees(r.person.unit_id.as_deref()))
                             .collect::<Vec<_>>(),
                     ))),
                     "chung-ket" => Ok(Some(app::ssr_reports::finalists_table(

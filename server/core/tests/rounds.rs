@@ -157,7 +157,7 @@ async fn a_round_from_start_to_ranking() {
 
     let res = results::round(&db, &round.id).await.unwrap();
     assert_eq!(res.perfect, 2);
-    let order: Vec<&str> = res.rows.iter().map(|r| r.user_id.as_str()).collect();
+    let order: Vec<&str> = res.rows.iter().map(|r| r.person.user_id.as_str()).collect();
     assert_eq!(
         order,
         [a.as_str(), c.as_str(), b.as_str()],
@@ -182,7 +182,7 @@ async fn a_round_from_start_to_ranking() {
     }
     let again = results::round(&db, &round.id).await.unwrap();
     assert_eq!(again.rows, res.rows);
-    assert_eq!(again.rows[2].full_name, "Cán bộ 2");
+    assert_eq!(again.rows[2].person.full_name, "Cán bộ 2");
 }
 
 #[tokio::test]

@@ -1044,7 +1044,7 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize, postgres: boo
         runs.push((t.elapsed(), read));
     }
     let results = results.expect("ranked");
-    let units: Vec<Option<String>> = results.rows.iter().map(|r| r.unit_id.clone()).collect();
+    let units: Vec<Option<String>> = results.rows.iter().map(|r| r.person.unit_id.clone()).collect();
     let t2 = Instant::now();
     let picked = hoithi_core::round::ranking::finalists(&units, 16, Some(5));
     let picking = t2.elapsed();

@@ -86,7 +86,7 @@ pub async fn seed(db: &Db, contest_id: &str, admin_id: &str) -> Result<DemoFinal
     rounds::set_key_published(db, &past_id, true).await?;
     rounds::set_results_published(db, &past_id, true).await?;
     let ranked = results::overall(db, contest_id).await?;
-    let finalists: Vec<String> = ranked.iter().take(4).map(|r| r.user_id.clone()).collect();
+    let finalists: Vec<String> = ranked.iter().take(4).map(|r| r.person.user_id.clone()).collect();
     results::confirm_finalists(db, contest_id, &finalists, admin_id).await?;
 
     // The round open now, for anyone who registers.
@@ -115,8 +115,8 @@ pub async fn seed(db: &Db, contest_id: &str, admin_id: &str) -> Result<DemoFinal
         .enumerate()
         .map(|(i, r)| Finalist {
             seat: i as u32 + 1,
-            name: r.full_name.clone(),
-            unit: r.unit_name.clone().unwrap_or_default(),
+            name: r.person.full_name.clone(),
+            unit: r.person.unit_name.clone().unwrap_or_default(),
         })
         .collect();
     let template = build::template();

@@ -14,6 +14,7 @@
 use super::{sqlite_path, Backend, Db, Result, StoreError};
 use crate::round::ranking::Outcome;
 use crate::round::{self as rules};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Who took an attempt; shared by all of that person's attempts.
@@ -120,27 +121,26 @@ pub(crate) fn read_sqlite_with(path: &std::path::Path, round_id: &str, scan_belo
     // Who they are.
     const PERSON: &str = "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name \
                           FROM users u LEFT JOIN units n ON n.id = u.unit_id";
-    let person = |r: &rusqlite::Row| -> rusqlite::Result<Person> {
-        Ok(Person {
+    let person = |r: &rusqlite::Row| -> rusqlite::Result<Arc<Person>> {
+        Ok(Arc::new(Person {
             user_id: r.get(0)?,
             full_name: r.get(1)?,
             login: r.get(2)?,
             unit_id: r.get(3)?,
             position: r.get(4)?,
             unit_name: r.get(5)?,
-        })
+        }))
     };
     let accounts: i64 = conn
         .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
-    let mut people: Vec<Option<Person>> = vec![None; taken.len()];
+    let mut people: Vec<Option<Arc<Person>>> = vec![None; taken.len()];
     if (taken.len() as i64).saturating_mul(scan_below) >= accounts {
-        let index: std::collections::HashMap<&str, usize> =
-            taken.iter().enumerate().map(|(i, (u, _))| (u.as_str(), i)).collect();
+        let index = ById::new(taken.iter().map(|(u, _)| u.as_str()));
         let mut st = conn.prepare(PERSON)?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let id = r.get_ref(0).and_then(|v| Ok(v.as_str()?))?;
-            if let Some(&i) = index.get(id) {
+            if let Some(i) = index.get(id) {
                 people[i] = Some(person(r)?);
             }
         }
@@ -157,8 +157,51 @@ pub(crate) fn read_sqlite_with(path: &std::path::Path, round_id: &str, scan_belo
     Ok(people
         .into_iter()
         .zip(taken)
-        .filter_map(|(p, (_, mine))| p.map(|p| (Arc::new(p), mine)))
+        .filter_map(|(p, (_, mine))| p.map(|p| (p, mine)))
         .collect())
+}
+
+/// Positions by account id, for matching a quarter of a million accounts
+/// to the round's people. Ids are lowercase UUIDs (`new_id`): kept as their
+/// 128-bit value, a look-up compares in the table instead of following a
+/// pointer to each id's text, which was most of its cost. Any other id
+/// (none is made today) is kept as text. The ids are the server's own, so a
+/// fast hash needs no guard against chosen collisions.
+struct ById<'a> {
+    uuid: HashMap<u128, usize, foldhash::fast::RandomState>,
+    text: HashMap<&'a str, usize, foldhash::fast::RandomState>,
+}
+
+impl<'a> ById<'a> {
+    fn new(ids: impl ExactSizeIterator<Item = &'a str>) -> ById<'a> {
+        let mut index = ById {
+            uuid: HashMap::with_capacity_and_hasher(ids.len(), Default::default()),
+            text: HashMap::default(),
+        };
+        for (i, id) in ids.enumerate() {
+            match uuid_key(id) {
+                Some(k) => index.uuid.insert(k, i),
+                None => index.text.insert(id, i),
+            };
+        }
+        index
+    }
+
+    fn get(&self, id: &str) -> Option<usize> {
+        match uuid_key(id) {
+            Some(k) => self.uuid.get(&k).copied(),
+            None => self.text.get(id).copied(),
+        }
+    }
+}
+
+/// The UUID an id spells, when it spells one in exactly one way (hyphenated,
+/// lowercase), so no two ids share a key.
+fn uuid_key(id: &str) -> Option<u128> {
+    if id.len() != 36 || id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    uuid::Uuid::try_parse(id).ok().map(|u| u.as_u128())
 }
 
 /// PostgreSQL packs each person's attempts into one text field (read from
@@ -204,4 +247,25 @@ async fn read_postgres(db: &Db, round_id: &str) -> Result<Vec<Taken>> {
         out.push((person, mine));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_found_whatever_their_form() {
+        let lower = "8f14e45f-ceea-467f-a0e6-3f9c2b6d1e2a";
+        let upper = "8F14E45F-CEEA-467F-A0E6-3F9C2B6D1E2A";
+        let ids = [lower, "demo-contestant-7", upper, "", "8f14e45fceea467fa0e63f9c2b6d1e2a"];
+        let index = ById::new(ids.iter().copied());
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.get(id), Some(i), "{id}");
+        }
+        // The same UUID spelled in capitals is another account, not a twin.
+        assert_eq!(index.uuid.len(), 1);
+        assert_eq!(index.get("8f14e45f-ceea-467f-a0e6-3f9c2b6d1e2b"), None);
+        assert_eq!(index.get("demo-contestant-8"), None);
+        assert_eq!(uuid_key(lower), Some(0x8f14e45f_ceea_467f_a0e6_3f9c2b6d1e2a));
+    }
 }

@@ -2,21 +2,21 @@
 //! overall across a contest's rounds, with prizes; and the finalists list.
 
 use super::attempts::{self, Finished};
+use super::finished::Person;
+use std::sync::Arc;
 use super::{get, now_ms, rounds, Db, Result, StoreError};
 use crate::round::ranking::{self, Outcome, Standing};
 use crate::round::RoundRules;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One ranked person. Who they are is shared with the attempts it was
+/// ranked from: copying six texts for each of 250,000 people was a sixth
+/// of a cold ranking.
+#[derive(Clone, Debug, PartialEq)]
 pub struct RankRow {
     pub rank: u32,
-    pub user_id: String,
-    pub full_name: String,
-    pub login: String,
-    pub unit_id: Option<String>,
-    pub unit_name: Option<String>,
-    pub position: String,
+    pub person: Arc<Person>,
     pub score: i64,
     pub total: i64,
     pub prediction: Option<i64>,
@@ -29,7 +29,7 @@ pub struct RankRow {
     pub prize: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RoundResults {
     /// Attempts with every answer correct: the prediction question's answer.
     pub perfect: i64,
@@ -37,7 +37,6 @@ pub struct RoundResults {
     pub rows: Vec<RankRow>,
     /// Each person's row, built on the first look-up: a cached ranking of
     /// 250,000 people is read by each of them for their own rank.
-    #[serde(skip)]
     by_user: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
@@ -48,7 +47,7 @@ impl RoundResults {
             self.rows
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (r.user_id.clone(), i))
+                .map(|(i, r)| (r.person.user_id.clone(), i))
                 .collect()
         });
         index.get(user_id).map(|&i| &self.rows[i])
@@ -84,15 +83,9 @@ pub fn rank_round(rules: &RoundRules, finished: &[Finished]) -> RoundResults {
         .zip(prizes)
         .map(|(r, prize)| {
             let (f, o, n) = r.key;
-            let p = &f.person;
             RankRow {
                 rank: r.rank,
-                user_id: p.user_id.clone(),
-                full_name: p.full_name.clone(),
-                login: p.login.clone(),
-                unit_id: p.unit_id.clone(),
-                unit_name: p.unit_name.clone(),
-                position: p.position.clone(),
+                person: f.person.clone(),
                 score: i64::from(o.score),
                 total: i64::from(o.total),
                 prediction: o.prediction,
@@ -143,7 +136,7 @@ pub async fn overall(db: &Db, contest_id: &str) -> Result<Vec<RankRow>> {
                 submitted_at: row.submitted_at,
             };
             totals
-                .entry(row.user_id.clone())
+                .entry(row.person.user_id.clone())
                 .and_modify(|(acc, st)| {
                     *st = st.plus(&s);
                     acc.score += row.score;
