@@ -92,17 +92,20 @@ pub fn draw_fresh<R: Rng + ?Sized>(
 ) -> Result<Vec<usize>, DrawError> {
     debug_assert_eq!(bank.len(), exposure.len());
     let seen = |c: usize| exposure.get(c).map_or(0, |e| e.by_person);
-    // Efraimidis–Spirakis keys: weight 1/(1+drawn), sorted descending.
-    let keyed: Vec<(u32, f64, usize)> = (0..bank.len())
+    // Efraimidis–Spirakis: with weight 1/(1+drawn) a candidate's key is
+    // u^(1+drawn), taken in descending order. That is the order of
+    // (1+drawn)·(−ln u) ascending: one logarithm instead of a power, and a
+    // non-negative float, whose bits sort as an integer does. Every start
+    // keys the whole bank, so this is a start's cost, not a detail.
+    let mut keyed: Vec<(u32, u64, usize)> = (0..bank.len())
         .map(|c| {
             let drawn = exposure.get(c).map_or(0, |e| e.in_round);
             let u: f64 = rng.gen_range(f64::MIN_POSITIVE..1.0);
-            (seen(c), u.powf(1.0 + f64::from(drawn)), c)
+            (seen(c), weighted_key(u, drawn), c)
         })
         .collect();
-    let mut order = keyed;
-    order.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-    let order: Vec<usize> = order.into_iter().map(|(_, _, c)| c).collect();
+    keyed.sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, _, c)| c).collect();
     let mut levels: Vec<u32> = order.iter().map(|&c| seen(c)).collect();
     levels.dedup();
     // Widen the pool one level of "already met" at a time; the last level is
@@ -123,6 +126,13 @@ pub fn draw_fresh<R: Rng + ?Sized>(
         }
     }
     matching(bank, rules, total, &order)
+}
+
+/// A candidate's place in the weighted order (ascending), from its uniform
+/// draw `u` in (0, 1) and how often the round has drawn it: the order of
+/// u^(1+drawn) descending.
+fn weighted_key(u: f64, drawn: u32) -> u64 {
+    ((1.0 + f64::from(drawn)) * -u.ln()).to_bits()
 }
 
 /// The matching itself: fills every slot from the candidates in `order`
@@ -355,6 +365,20 @@ mod tests {
         let err = draw_fresh(&b, &exp, &[rule(Some("kh171"), Some(Difficulty::Kho), 2)], 5, &mut StdRng::seed_from_u64(1))
             .unwrap_err();
         assert_eq!(err.available, 1);
+    }
+
+    #[test]
+    fn weighted_keys_order_as_the_powers_do() {
+        let mut rng = StdRng::seed_from_u64(9);
+        for _ in 0..20_000 {
+            let (u, v): (f64, f64) = (rng.gen_range(f64::MIN_POSITIVE..1.0), rng.gen_range(f64::MIN_POSITIVE..1.0));
+            let (d, e): (u32, u32) = (rng.gen_range(0..50), rng.gen_range(0..50));
+            let (p, q) = (u.powf(1.0 + f64::from(d)), v.powf(1.0 + f64::from(e)));
+            // Near-ties may round either way; anything clearer must agree.
+            if (p - q).abs() > 1e-9 * p.max(q) {
+                assert_eq!(p > q, weighted_key(u, d) < weighted_key(v, e), "{u} {d} {v} {e}");
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,11 @@ use super::rounds::{self, RoundRecord};
 use super::{get, Db, Result};
 use crate::round::draw;
 
+/// Draws per question id. Every start looks up each bank question here, so
+/// the hash is a fast one (foldhash, seeded per map) rather than SipHash,
+/// which was most of a start's exposure cost.
+pub(crate) type Counts = std::collections::HashMap<String, u32, foldhash::fast::RandomState>;
+
 /// How often the person met each bank question in this contest, and how
 /// often the round has drawn it (indexed like `bank`).
 pub async fn of(
@@ -18,7 +23,7 @@ pub async fn of(
     // Someone with no attempt yet in the contest has met nothing: most
     // starts of a storm skip this read.
     if !met_before {
-        return in_round(db, round, bank, &std::collections::HashMap::new()).await;
+        return in_round(db, round, bank, &Counts::default()).await;
     }
     let met = sqlx::query(
         "SELECT i.question_id, COUNT(*) AS n FROM attempts a JOIN rounds r ON r.id = a.round_id \
@@ -29,7 +34,7 @@ pub async fn of(
     .bind(&round.contest_id)
     .fetch_all(&db.pool)
     .await?;
-    let mut by_person = std::collections::HashMap::new();
+    let mut by_person = Counts::default();
     for r in &met {
         by_person.insert(get::<String>(r, "question_id")?, get::<i64>(r, "n")? as u32);
     }
@@ -40,7 +45,7 @@ async fn in_round(
     db: &Db,
     round: &RoundRecord,
     bank: &[rounds::BankEntry],
-    by_person: &std::collections::HashMap<String, u32>,
+    by_person: &Counts,
 ) -> Result<Vec<draw::Exposure>> {
     let cached = || db.exposure.lock().expect("exposure").contains_key(&round.id);
     // The first starts of a storm arrive together: one of them counts the
@@ -57,7 +62,7 @@ async fn in_round(
         .bind(&round.id)
         .fetch_all(&db.pool)
         .await?;
-        let mut counts = std::collections::HashMap::new();
+        let mut counts = Counts::default();
         for r in &rows {
             counts.insert(get::<String>(r, "question_id")?, get::<i64>(r, "n")? as u32);
         }

@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod contests;
 pub mod demo;
 pub mod exposure;
+mod layout;
 pub mod finished;
 pub mod fairplay;
 pub mod finals;
@@ -85,9 +86,7 @@ pub struct Db {
     /// (loaded from the attempts on first use): the draw favours the less
     /// drawn. Other instances' draws are missed until a restart; the spread
     /// only needs to be rough.
-    pub(crate) exposure: std::sync::Arc<
-        std::sync::Mutex<std::collections::HashMap<String, std::collections::HashMap<String, u32>>>,
-    >,
+    pub(crate) exposure: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, exposure::Counts>>>,
     /// Held while a round's exposure is first counted.
     pub(crate) exposure_load: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
@@ -176,6 +175,12 @@ impl Db {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        if backend == Backend::Sqlite {
+            let path = sqlite_path(&url)?;
+            tokio::task::spawn_blocking(move || layout::apply(&path))
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("SQLite layout stopped: {e}")))??;
+        }
         let writer: std::sync::Arc<tokio::sync::Mutex<()>> = Default::default();
         let (queue, readers) = match backend {
             Backend::Sqlite => {
