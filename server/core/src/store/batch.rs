@@ -136,6 +136,14 @@ pub(crate) fn spawn(path: &std::path::Path, turn: Arc<Mutex<()>>) -> Result<Queu
     Ok(tx)
 }
 
+/// WAL pages between automatic checkpoints, for every connection that
+/// writes. A checkpoint copies each page in the log back to the file and
+/// syncs it; at SQLite's default of 1,000 pages (4 MB) a start storm
+/// checkpointed several times a second, rewriting the same B-tree pages
+/// each time, and checkpoints were a tenth of the storm's samples. At
+/// 10,000 (40 MB of log) each hot page is copied back a tenth as often.
+pub(crate) const CHECKPOINT_EVERY: &str = "PRAGMA wal_autocheckpoint = 10000;";
+
 fn open(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
@@ -153,6 +161,7 @@ fn open(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
     // read from the OS's file cache. 32 MiB held 15 MB more with no CPU
     // difference that showed (tests/BENCHMARKS.md).
     conn.execute_batch("PRAGMA cache_size = -8192;")?;
+    conn.execute_batch(CHECKPOINT_EVERY)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }

@@ -168,6 +168,7 @@ impl Db {
                         // the writer's commits empty it between reads anyway.
                         conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -512;")
                             .await?;
+                        conn.execute(batch::CHECKPOINT_EVERY).await?;
                     }
                     Ok(())
                 })
