@@ -79,3 +79,35 @@ async fn a_write_is_all_or_nothing() {
         "the failed write left nothing"
     );
 }
+
+/// The log reaches the database file while writes go on, without waiting
+/// for SQLite's 10,000-page threshold: a copy of the file alone (no log
+/// beside it) holds what was written a second before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_is_checkpointed_while_writes_go_on() {
+    let db = common::fresh_db("checkpoint").await;
+    if db.backend != hoithi_core::store::Backend::Sqlite {
+        return;
+    }
+    let path = db.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
+    db.write(unit("SOMOT")).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let mut found = false;
+    for i in 0..50 {
+        // Each write after a second of writes asks for a checkpoint.
+        db.write(unit(&format!("SAU{i:02}"))).await.unwrap();
+        let copy = std::env::temp_dir().join(format!("hoithi-ckpt-{}-{i}.db", std::process::id()));
+        std::fs::copy(&path, &copy).unwrap();
+        let n: rusqlite::Result<i64> = rusqlite::Connection::open(&copy)
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM units WHERE code = 'SOMOT'", [], |r| r.get(0)));
+        for f in [copy.clone(), copy.with_extension("db-wal"), copy.with_extension("db-shm")] {
+            let _ = std::fs::remove_file(f);
+        }
+        if n.ok() == Some(1) {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(found, "the first write never reached the database file");
+}
