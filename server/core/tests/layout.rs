@@ -36,8 +36,10 @@ async fn attempt_items_are_clustered_and_an_older_database_keeps_its_rows() {
              question_id TEXT NOT NULL, version BIGINT NOT NULL, option_order TEXT NOT NULL, response TEXT, \
              answered_at BIGINT, correct BIGINT, PRIMARY KEY (attempt_id, position), \
              FOREIGN KEY (question_id, version) REFERENCES question_versions(question_id, version))",
-            "INSERT INTO attempt_items VALUES ('a1', 0, 'q1', 2, '[1,0]', '{\"Choices\":[0]}', 1700000000000, 1), \
-             ('a1', 1, 'q2', 1, '[0,1]', NULL, NULL, NULL)",
+            // A column a later migration might add: the rebuild keeps it.
+            "ALTER TABLE attempt_items ADD COLUMN note TEXT",
+            "INSERT INTO attempt_items VALUES ('a1', 0, 'q1', 2, '[1,0]', '{\"Choices\":[0]}', 1700000000000, 1, 'kept'), \
+             ('a1', 1, 'q2', 1, '[0,1]', NULL, NULL, NULL, NULL)",
             "PRAGMA foreign_keys = ON",
         ] {
             sqlx::query(sql).execute(&mut *conn).await.unwrap();
@@ -51,7 +53,7 @@ async fn attempt_items_are_clustered_and_an_older_database_keeps_its_rows() {
     let sql = items_sql(&db).await;
     assert!(sql.contains("WITHOUT ROWID"), "{sql}");
     let rows = sqlx::query(
-        "SELECT attempt_id, position, question_id, version, option_order, response, answered_at, correct \
+        "SELECT attempt_id, position, question_id, version, option_order, response, answered_at, correct, note \
          FROM attempt_items ORDER BY position",
     )
     .fetch_all(&db.pool)
@@ -66,6 +68,7 @@ async fn attempt_items_are_clustered_and_an_older_database_keeps_its_rows() {
     assert_eq!(first.try_get::<String, _>(5).unwrap(), "{\"Choices\":[0]}");
     assert_eq!(first.try_get::<i64, _>(6).unwrap(), 1_700_000_000_000);
     assert_eq!(first.try_get::<i64, _>(7).unwrap(), 1);
+    assert_eq!(first.try_get::<String, _>(8).unwrap(), "kept");
     assert_eq!(rows[1].try_get::<Option<String>, _>(5).unwrap(), None);
     // The key still holds: a second row at a taken position is refused.
     let mut conn = db.pool.acquire().await.unwrap();

@@ -152,7 +152,7 @@ const CHECKPOINT_PERIOD: std::time::Duration = std::time::Duration::from_secs(1)
 /// never waiting for or blocking the writer). SQLite's automatic checkpoint
 /// runs inside the COMMIT that crosses its threshold, so every write of
 /// that batch waited for the whole copy and its `fsync`: with the threshold
-/// at 10,000 pages, a save's p99 went from 10–26 to 34–47 ms. Here the
+/// at 10,000 pages, a save's p99 went from 10–26 to 34–58 ms. Here the
 /// writer only signals, and the copy shares the core with it instead of
 /// holding its callers. The thread ends with the writer (its sender).
 fn checkpointer(path: &std::path::Path) -> Result<std::sync::mpsc::SyncSender<()>, sqlx::Error> {

@@ -11,28 +11,14 @@
 use super::Result;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-const COLUMNS: &str = "attempt_id, position, question_id, version, option_order, response, answered_at, correct";
-
-/// `attempt_items` of migration 0002, clustered on its primary key.
-const CLUSTERED: &str = "CREATE TABLE attempt_items_clustered (
-    attempt_id TEXT NOT NULL REFERENCES attempts(id),
-    position BIGINT NOT NULL,
-    question_id TEXT NOT NULL,
-    version BIGINT NOT NULL,
-    option_order TEXT NOT NULL,
-    response TEXT,
-    answered_at BIGINT,
-    correct BIGINT,
-    PRIMARY KEY (attempt_id, position),
-    FOREIGN KEY (question_id, version) REFERENCES question_versions(question_id, version)
-) WITHOUT ROWID";
-
 /// Rebuilds `attempt_items` clustered if it is not yet (once per database,
-/// after the migrations), keeping every row. All or nothing.
+/// after the migrations), keeping every row. All or nothing. The new table
+/// is the old one's own definition (as the migrations left it, columns
+/// added later included) with `WITHOUT ROWID` after it.
 pub(crate) fn apply(path: &std::path::Path) -> Result<()> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
-    if clustered(&conn)? {
+    if unclustered(&conn)?.is_none() {
         return Ok(());
     }
     // With foreign keys on, dropping the old table would check every row
@@ -41,10 +27,11 @@ pub(crate) fn apply(path: &std::path::Path) -> Result<()> {
     conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another instance may have rebuilt it while this one waited.
-    if !clustered(&tx)? {
+    if let Some(create) = unclustered(&tx)? {
+        let clustered = create.replacen("attempt_items", "attempt_items_clustered", 1);
         tx.execute_batch(&format!(
-            "{CLUSTERED};
-             INSERT INTO attempt_items_clustered ({COLUMNS}) SELECT {COLUMNS} FROM attempt_items;
+            "{clustered} WITHOUT ROWID;
+             INSERT INTO attempt_items_clustered SELECT * FROM attempt_items;
              DROP TABLE attempt_items;
              ALTER TABLE attempt_items_clustered RENAME TO attempt_items;"
         ))?;
@@ -53,9 +40,9 @@ pub(crate) fn apply(path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether `attempt_items` is already clustered (or absent, as in a
-/// database of another shape, where there is nothing to do).
-fn clustered(conn: &Connection) -> Result<bool> {
+/// `attempt_items`' definition while it is not clustered yet; `None` once
+/// it is (or in a database without it, where there is nothing to do).
+fn unclustered(conn: &Connection) -> Result<Option<String>> {
     let sql: Option<String> = conn
         .query_row(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'attempt_items'",
@@ -63,5 +50,5 @@ fn clustered(conn: &Connection) -> Result<bool> {
             |r| r.get(0),
         )
         .optional()?;
-    Ok(sql.is_none_or(|s| s.contains("WITHOUT ROWID")))
+    Ok(sql.filter(|s| !s.contains("WITHOUT ROWID")))
 }

@@ -77,6 +77,10 @@ impl Readers {
     }
 }
 
+/// The page cache of a connection that only reads the hot rows (see
+/// `open`); the pool's connections use it too.
+pub(crate) const SMALL_CACHE: &str = "PRAGMA cache_size = -512;";
+
 /// A read-only connection to the SQLite file at `path`.
 pub(crate) fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
@@ -90,7 +94,7 @@ pub(crate) fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     // empties its connection's page cache, and during a round the writer
     // commits between nearly any two reads: a big cache here holds memory,
     // not pages worth keeping. The OS's file cache serves the rereads.
-    conn.execute_batch("PRAGMA cache_size = -512;")?;
+    conn.execute_batch(SMALL_CACHE)?;
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
 }

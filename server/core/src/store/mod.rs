@@ -164,10 +164,11 @@ impl Db {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the one writer; busy_timeout
                         // makes writers queue instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                            .await?;
                         // A small page cache, as the readers' (`lite::open`):
                         // the writer's commits empty it between reads anyway.
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -512;")
-                            .await?;
+                        conn.execute(lite::SMALL_CACHE).await?;
                         conn.execute(batch::CHECKPOINT_EVERY).await?;
                     }
                     Ok(())
