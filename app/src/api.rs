@@ -84,9 +84,9 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
     let next = safe_next(&next);
     if user.must_change_password {
         // A password somebody else has seen: replace it, then go on.
-        leptos_axum::redirect(&crate::accounts::password::change_page(&next));
+        crate::ssr::redirect(&crate::accounts::password::change_page(&next));
     } else {
-        leptos_axum::redirect(&next);
+        crate::ssr::redirect(&next);
     }
     Ok(())
 }
@@ -104,7 +104,7 @@ pub async fn logout() -> Result<(), AppError> {
         store::sessions::delete(&st.db, &token).await?;
     }
     ssr::clear_session_cookie();
-    leptos_axum::redirect("/");
+    crate::ssr::redirect("/");
     Ok(())
 }
 
@@ -155,7 +155,7 @@ pub async fn register(
     .await?;
     let token = store::sessions::create(&st.db, &user.id).await?;
     ssr::set_session_cookie(&token);
-    leptos_axum::redirect("/");
+    crate::ssr::redirect("/");
     Ok(())
 }
 

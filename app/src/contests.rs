@@ -53,7 +53,7 @@ pub async fn create_contest(
         ..crate::audit::change("contest.create", "contest", &id, format!("Tạo cuộc thi «{name}»"))
     })
     .await;
-    leptos_axum::redirect(&format!("/ban-to-chuc/cuoc-thi/{id}"));
+    crate::ssr::redirect(&format!("/ban-to-chuc/cuoc-thi/{id}"));
     Ok(id)
 }
 
@@ -159,7 +159,7 @@ pub async fn save_round(
         ..crate::audit::change(action, "round", &id, format!("Lưu thể lệ vòng thi «{}»", rules.name))
     })
     .await;
-    leptos_axum::redirect(&format!("/ban-to-chuc/vong/{id}"));
+    crate::ssr::redirect(&format!("/ban-to-chuc/vong/{id}"));
     Ok(id)
 }
 

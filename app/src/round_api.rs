@@ -161,7 +161,7 @@ pub async fn start_attempt(round_id: String) -> Result<String, AppError> {
         address: Some(ssr::client_ip()),
     };
     let attempt = attempts::start_from(&st.db, &round, &user.id, &origin, now_ms()).await?;
-    leptos_axum::redirect(&format!("/bai-thi/{}", attempt.id));
+    crate::ssr::redirect(&format!("/bai-thi/{}", attempt.id));
     Ok(attempt.id)
 }
 
@@ -184,7 +184,7 @@ pub async fn get_attempt(id: String) -> Result<AttemptPlay, AppError> {
         false => None,
     };
     let Some(items) = items else {
-        leptos_axum::redirect(&format!("/bai-thi/{id}/ket-qua"));
+        crate::ssr::redirect(&format!("/bai-thi/{id}/ket-qua"));
         return Err(ssr::invalid("Bài thi đã kết thúc".into()));
     };
     let ctx = store::hot::round(&st.db, &attempt.round_id).await?;
@@ -246,7 +246,7 @@ pub async fn save_answer(
     };
     attempts::save_to(&st.db, &attempt, position, response, now_ms()).await?;
     if let Some(next) = next.filter(|n| n.starts_with("/bai-thi/")) {
-        leptos_axum::redirect(&next);
+        crate::ssr::redirect(&next);
     }
     Ok(())
 }
@@ -274,7 +274,7 @@ pub async fn submit_attempt(attempt_id: String, prediction: String) -> Result<()
         None
     };
     attempts::submit(&st.db, &attempt, prediction, now_ms()).await?;
-    leptos_axum::redirect(&format!("/bai-thi/{attempt_id}/ket-qua"));
+    crate::ssr::redirect(&format!("/bai-thi/{attempt_id}/ket-qua"));
     Ok(())
 }
 

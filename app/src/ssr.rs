@@ -134,18 +134,17 @@ pub fn page_policy() {
     let nonce = leptos::nonce::use_nonce()
         .map(|n| n.to_string())
         .unwrap_or_default();
-    let parts = request_parts().ok();
-    let path = parts
-        .as_ref()
-        .map(|p| p.uri.path().to_string())
-        .unwrap_or_default();
-    let host: String = parts
-        .as_ref()
-        .and_then(|p| p.headers.get(http::header::HOST))
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
-        .unwrap_or("")
-        .to_string();
+    let (path, host) = with_parts(|p| {
+        let host = p
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+            .unwrap_or("")
+            .to_string();
+        (p.uri.path().to_string(), host)
+    })
+    .unwrap_or_default();
     let origins = state()
         .map(|s| s.config.frame_origins.clone())
         .unwrap_or_default();
@@ -268,15 +267,52 @@ fn plausible_token(config: &Config, headers: &HeaderMap) -> Option<String> {
     cookie_value(headers, session_cookie_name(config, headers)).filter(|t| t.len() <= 128)
 }
 
-fn request_parts() -> Result<http::request::Parts, AppError> {
-    use_context::<http::request::Parts>().ok_or(AppError::Internal)
+/// Reads this request's head in place. `use_context` would clone it
+/// (headers, extensions, URI: a dozen allocations), and a start asked for
+/// it four times.
+fn with_parts<R>(f: impl FnOnce(&http::request::Parts) -> R) -> Option<R> {
+    with_context::<http::request::Parts, _>(f)
+}
+
+/// Sends the browser to `path` after this server function, as
+/// `leptos_axum::redirect` does (a 302 for a form posted without
+/// JavaScript, otherwise the header the server-function client follows),
+/// without cloning the request's head to read its `Accept`.
+pub fn redirect(path: &str) {
+    let (Some(res), Ok(location)) = (
+        use_context::<ResponseOptions>(),
+        http::HeaderValue::from_str(path),
+    ) else {
+        tracing::warn!(path, "redirect outside a request");
+        return;
+    };
+    res.insert_header(http::header::LOCATION, location);
+    if accepts_html() {
+        res.set_status(StatusCode::FOUND);
+    } else {
+        res.insert_header(
+            http::HeaderName::from_static(leptos::server_fn::redirect::REDIRECT_HEADER),
+            http::HeaderValue::from_static(""),
+        );
+    }
+}
+
+/// Whether the request came from a form posted without JavaScript.
+fn accepts_html() -> bool {
+    with_parts(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
+    })
+    .unwrap_or(false)
 }
 
 /// The hash of this request's device id, as bindings store it.
 pub fn this_device() -> Option<String> {
     let st = state().ok()?;
-    let parts = request_parts().ok()?;
-    device_id(&st.config, &parts.headers).map(|d| hoithi_core::store::finals::device_hash(&d))
+    with_parts(|parts| device_id(&st.config, &parts.headers))?
+        .map(|d| hoithi_core::store::finals::device_hash(&d))
 }
 
 pub async fn current_user() -> Result<Option<UserRecord>, AppError> {
@@ -292,16 +328,7 @@ pub async fn current_user() -> Result<Option<UserRecord>, AppError> {
 /// JavaScript is left alone: Leptos answers it with a redirect back to the
 /// page, carrying the error, and a status would break that.
 pub fn set_status(code: StatusCode) {
-    let form_post = request_parts()
-        .ok()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|a| a.contains("text/html"))
-        })
-        .unwrap_or(false);
-    if form_post {
+    if accepts_html() {
         return;
     }
     if let Some(r) = use_context::<ResponseOptions>() {
@@ -418,15 +445,15 @@ pub fn client_ip_from(headers: &HeaderMap, peer: Option<SocketAddr>, hops: usize
 }
 
 pub fn client_ip() -> String {
-    let Ok(parts) = request_parts() else {
-        return "unknown".into();
-    };
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
     let hops = state().map(|s| s.config.proxy_hops).unwrap_or(0);
-    client_ip_from(&parts.headers, peer, hops)
+    with_parts(|parts| {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        client_ip_from(&parts.headers, peer, hops)
+    })
+    .unwrap_or_else(|| "unknown".into())
 }
 
 /// Refuses a text field longer than `max` characters, before any work is
@@ -452,16 +479,13 @@ pub mod caps {
 
 pub fn session_token() -> Option<String> {
     let st = state().ok()?;
-    let parts = request_parts().ok()?;
-    cookie_value(&parts.headers, session_cookie_name(&st.config, &parts.headers))
+    with_parts(|parts| cookie_value(&parts.headers, session_cookie_name(&st.config, &parts.headers)))?
 }
 
 /// Whether the current request came over HTTPS.
 pub fn https_request() -> bool {
-    match (state(), request_parts()) {
-        (Ok(st), Ok(p)) => is_https(&st.config, &p.headers),
-        _ => false,
-    }
+    let Ok(st) = state() else { return false };
+    with_parts(|p| is_https(&st.config, &p.headers)).unwrap_or(false)
 }
 
 pub fn set_session_cookie(token: &str) {

@@ -864,6 +864,49 @@ async fn unit_tree_from_csv_all_or_nothing() {
 }
 
 #[tokio::test]
+async fn a_start_redirects_a_form_and_tells_the_script() {
+    let s = Server::start().await;
+    let admin = s.admin().await;
+    let organizer = s.user(&admin, "organizer", "0911000911").await;
+    let round = hoithi_tests::setup_round(&organizer, "20", "1").await;
+    let cadre = s.user(&admin, "contestant", "0911000912").await;
+    let location = |r: &reqwest::Response| {
+        r.headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    // The server-function client: a 200 with the attempt's id, and the
+    // header it follows instead of a real redirect.
+    let r = cadre
+        .http
+        .post(format!("{}/api/start_attempt", s.base))
+        .header("Accept", "application/json")
+        .form(&[("round_id", round.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers().contains_key("serverfnredirect"));
+    let to = location(&r);
+    let id: String = r.json().await.unwrap();
+    assert_eq!(to, format!("/bai-thi/{id}"));
+    // A form posted without JavaScript: a 302 to the same attempt, resumed.
+    let r = cadre
+        .http
+        .post(format!("{}/api/start_attempt", s.base))
+        .header("Accept", "text/html")
+        .header("Referer", format!("{}/vong-thi/{round}", s.base))
+        .form(&[("round_id", round.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    assert!(!r.headers().contains_key("serverfnredirect"));
+    assert_eq!(location(&r), to);
+}
+
+#[tokio::test]
 async fn metrics_for_prometheus() {
     let s = Server::start().await;
     let admin = s.admin().await;

@@ -72,7 +72,7 @@ pub async fn change_password(
     let token = ssr::session_token();
     store::sessions::delete_others(&st.db, &me.id, token.as_deref()).await?;
     tracing::info!(user = %me.id, "password changed");
-    leptos_axum::redirect(&crate::api::safe_next(&next));
+    crate::ssr::redirect(&crate::api::safe_next(&next));
     Ok(())
 }
 

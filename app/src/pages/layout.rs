@@ -56,7 +56,7 @@ fn MustChange() -> impl IntoView {
     if path != "/doi-mat-khau" {
         let to = crate::accounts::password::change_page(&path);
         #[cfg(feature = "ssr")]
-        leptos_axum::redirect(&to);
+        crate::ssr::redirect(&to);
         #[cfg(not(feature = "ssr"))]
         {
             let navigate = leptos_router::hooks::use_navigate();
