@@ -167,8 +167,8 @@ async fn a_round_from_start_to_ranking() {
     assert_eq!(res.rows[0].distance, Some(0));
     assert_eq!(res.rows[1].distance, Some(38));
 
-    // On SQLite who the people are is read in one pass over the accounts
-    // while the round's people are many of them, and one by one once they
+    // On both stores who the people are is read in one pass over the accounts
+    // while the round's people are many of them, and only theirs once they
     // are few; both give the same ranking.
     for n in 10..80 {
         sqlx::query("INSERT INTO users (id, login, full_name, password_hash, role, position, created_at) VALUES ($1, $2, $3, 'x', 'contestant', '', $4)")

@@ -15,7 +15,9 @@
 //! `idle` (memory per idle keep-alive connection, the server's and bare
 //! axum's),
 //! `page` (bytes a phone downloads for the attempt page, brotli, with its
-//! script, WebAssembly and style).
+//! script, WebAssembly and style),
+//! `barepg` (on PostgreSQL: the floor under its column, the simplest
+//! read and write sent from this process through sqlx's Any pool).
 //! Set-up that is not being measured (accounts, sessions, a million stored
 //! attempts) is written straight to the database.
 //!
@@ -469,6 +471,58 @@ async fn baseline(requests: usize, concurrency: usize, pinned: bool) -> Figures 
     f
 }
 
+/// The floor under PostgreSQL's column: the simplest acknowledged write (a
+/// one-row UPDATE by primary key, its own transaction, as a save is) and
+/// the simplest read (one row by primary key), sent from this process
+/// through sqlx's Any pool as the server's store sends its statements.
+/// PostgreSQL's CPU per statement is what any use of it costs; this
+/// process's is sqlx's (the client), with this tool's driving loop.
+async fn barepg(db: &Db, n: usize) -> Vec<Figures> {
+    const ROWS: i64 = 100_000;
+    sqlx::query("CREATE TABLE IF NOT EXISTS bare_rows (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)")
+        .execute(&db.pool)
+        .await
+        .expect("bare table");
+    sqlx::query(&format!(
+        "INSERT INTO bare_rows SELECT g, 0 FROM generate_series(1, {ROWS}) g ON CONFLICT DO NOTHING"
+    ))
+    .execute(&db.pool)
+    .await
+    .expect("bare rows");
+    let key = |i: usize| (i as i64 * 7919) % ROWS + 1;
+    let probe = Probe::new(std::process::id(), true);
+    let mut out = Vec::new();
+    for (name, sql) in [
+        ("pg-write", "UPDATE bare_rows SET v = $1 WHERE id = $2"),
+        ("pg-read", "SELECT v FROM bare_rows WHERE id = $2 AND $1 >= 0"),
+    ] {
+        let before = probe.snap();
+        let pool = db.pool.clone();
+        let mut f = hammer(
+            name,
+            format!("bare PostgreSQL: {n} × `{sql}`, 256 at a time, from this tool through sqlx's Any pool; srv µs/op is this tool's (the client's)"),
+            n,
+            256,
+            move |i| {
+                let pool = pool.clone();
+                async move {
+                    sqlx::query(sql)
+                        .bind(i as i64)
+                        .bind(key(i))
+                        .execute(&pool)
+                        .await
+                        .is_ok()
+                }
+            },
+        )
+        .await;
+        f.cost = Some(probe.since(before, f.ok as u64, "statement"));
+        out.push(f);
+    }
+    sqlx::query("DROP TABLE bare_rows").execute(&db.pool).await.expect("bare table dropped");
+    out
+}
+
 /// Runs `n` calls of `f`, `concurrency` at a time, timing each.
 async fn hammer<F, Fut>(
     name: &'static str,
@@ -554,6 +608,9 @@ async fn main() {
     let probe = Probe::new(server.pid(), backend == "postgres");
     let mut all = Vec::new();
     all.push(baseline(20_000.max(a.cadres), 256, pinned).await);
+    if backend == "postgres" && wants("barepg") {
+        all.extend(barepg(&db, 50_000).await);
+    }
     if wants("idle") {
         all.push(idle(&server.base, server.pid(), a.cadres, pinned).await);
     }
@@ -1024,6 +1081,16 @@ async fn rank(db: &Db, organizer: &hoithi_tests::Client, n: usize, postgres: boo
                 .unwrap();
         }
         tx.commit().await.unwrap();
+    }
+    // A round that filled over hours has been through autovacuum by the
+    // time it closes (its insert threshold is a fifth of the table); a
+    // million rows written a second ago have not, and every read of them
+    // would go to the table to check visibility, and race autovacuum on
+    // the server's core. So the seeded tables are vacuumed here, as set-up.
+    if postgres {
+        for table in ["attempts", "users"] {
+            sqlx::query(&format!("VACUUM (ANALYZE) {table}")).execute(&db.pool).await.expect("vacuum");
+        }
     }
     let seeding = seeded.elapsed();
     // Ranking runs here, through the store: this process's CPU is its cost.

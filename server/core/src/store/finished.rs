@@ -7,9 +7,10 @@
 //! (sqlx hands every row across its worker thread, and packing them into
 //! text in SQL costs SQLite more than the scan itself), then finds who the
 //! people are in one pass over the accounts (a join per person costs more
-//! than reading every account). On PostgreSQL the
-//! database packs each person's attempts into one text field, so one row per
-//! person crosses the wire.
+//! than reading every account). On PostgreSQL the same two reads come as
+//! binary `COPY` streams parsed as they arrive (`pgcopy`): sqlx's decoding
+//! of a million rows, or the database packing them into text, cost more
+//! than the reading.
 
 use super::{sqlite_path, Backend, Db, Result, StoreError};
 use crate::round::ranking::Outcome;
@@ -204,49 +205,107 @@ fn uuid_key(id: &str) -> Option<u128> {
     uuid::Uuid::try_parse(id).ok().map(|u| u.as_u128())
 }
 
-/// PostgreSQL packs each person's attempts into one text field (read from
-/// the covering index) and returns one row per person with who they are.
+/// On PostgreSQL the attempts and then their people come as two binary
+/// `COPY` streams read in one snapshot (a read-only repeatable-read
+/// transaction) on a connection of the ranking's own, parsed as they
+/// arrive (`pgcopy`). The attempts come in the covering index's order, so
+/// PostgreSQL neither sorts nor groups them.
 async fn read_postgres(db: &Db, round_id: &str) -> Result<Vec<Taken>> {
-    use sqlx::Row;
-    let rows = sqlx::query(
-        "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name, a.packed FROM \
-         (SELECT user_id, string_agg(concat_ws(',', seq, started_at, deadline, finished_at, total, score, \
-            COALESCE(CAST(prediction AS TEXT), '')), ';') AS packed \
-          FROM attempts WHERE round_id = $1 AND finished_at IS NOT NULL AND score IS NOT NULL GROUP BY user_id) a \
-         JOIN users u ON u.id = a.user_id LEFT JOIN units n ON n.id = u.unit_id",
-    )
-    .bind(round_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let corrupt = || StoreError::Corrupt("packed attempt numbers".into());
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let person = Arc::new(Person {
-            user_id: r.try_get(0)?,
-            full_name: r.try_get(1)?,
-            login: r.try_get(2)?,
-            unit_id: r.try_get(3)?,
-            position: r.try_get(4)?,
-            unit_name: r.try_get(5)?,
-        });
-        let packed: String = r.try_get(6)?;
-        let mut mine = Vec::with_capacity(4);
-        for one in packed.split(';') {
-            let mut f = one.split(',');
-            let mut num =
-                || -> Result<i64> { f.next().and_then(|x| x.parse().ok()).ok_or_else(corrupt) };
-            let (seq, started, deadline, finished, total, score) =
-                (num()?, num()?, num()?, num()?, num()?, num()?);
-            let prediction = match f.next() {
-                Some("") => None,
-                Some(p) => Some(p.parse().map_err(|_| corrupt())?),
-                None => return Err(corrupt()),
+    use super::pgcopy::{self, int8, int8_or_null, text, text_or_null};
+    use sqlx::{Connection, Executor};
+    // A round id is one the store made; anything else names no round.
+    let round = pgcopy::id_literal(round_id).ok_or(StoreError::NotFound)?;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await?;
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+    let mut taken: Vec<(String, Vec<(i64, Outcome)>)> = Vec::new();
+    copy(
+        &mut conn,
+        &format!(
+            "COPY (SELECT user_id, seq, started_at, deadline, finished_at, total, score, prediction \
+             FROM attempts WHERE round_id = {round} AND finished_at IS NOT NULL AND score IS NOT NULL \
+             ORDER BY user_id, seq) TO STDOUT (FORMAT binary)"
+        ),
+        &mut |f| {
+            let [user, seq, started, deadline, finished, total, score, prediction] = f else {
+                return Err(StoreError::Corrupt("ranking read: attempt columns".into()));
             };
-            mine.push((seq, outcome(started, deadline, finished, total, score, prediction)));
-        }
-        out.push((person, mine));
+            let user = text(*user)?;
+            if taken.last().is_none_or(|(u, _)| u != user) {
+                taken.push((user.to_string(), Vec::with_capacity(4)));
+            }
+            let one = (
+                int8(*seq)?,
+                outcome(int8(*started)?, int8(*deadline)?, int8(*finished)?, int8(*total)?, int8(*score)?, int8_or_null(*prediction)?),
+            );
+            if let Some((_, mine)) = taken.last_mut() {
+                mine.push(one);
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    // Who they are: one pass over the accounts when the round holds many
+    // of them (as on SQLite), else only the round's people.
+    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut conn).await?;
+    let which = if (taken.len() as i64).saturating_mul(SCAN_USERS_BELOW) >= accounts {
+        String::new()
+    } else {
+        format!(
+            " WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.round_id = {round} AND a.user_id = u.id \
+              AND a.finished_at IS NOT NULL AND a.score IS NOT NULL)"
+        )
+    };
+    let index = ById::new(taken.iter().map(|(u, _)| u.as_str()));
+    let mut people: Vec<Option<Arc<Person>>> = vec![None; taken.len()];
+    copy(
+        &mut conn,
+        &format!(
+            "COPY (SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name \
+             FROM users u LEFT JOIN units n ON n.id = u.unit_id{which}) TO STDOUT (FORMAT binary)"
+        ),
+        &mut |f| {
+            let [id, full_name, login, unit_id, position, unit_name] = f else {
+                return Err(StoreError::Corrupt("ranking read: person columns".into()));
+            };
+            if let Some(i) = index.get(text(*id)?) {
+                people[i] = Some(Arc::new(Person {
+                    user_id: text(*id)?.to_string(),
+                    full_name: text(*full_name)?.to_string(),
+                    login: text(*login)?.to_string(),
+                    unit_id: text_or_null(*unit_id)?.map(str::to_string),
+                    position: text(*position)?.to_string(),
+                    unit_name: text_or_null(*unit_name)?.map(str::to_string),
+                }));
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    drop(index);
+    conn.execute("COMMIT").await?;
+    let _ = conn.close().await;
+    // As on SQLite: a person missing (the foreign key forbids it) leaves
+    // their attempts out rather than shown under no one.
+    Ok(people
+        .into_iter()
+        .zip(taken)
+        .filter_map(|(p, (_, mine))| p.map(|p| (p, mine)))
+        .collect())
+}
+
+/// Runs one `COPY … TO STDOUT (FORMAT binary)` and hands each tuple to `each`.
+async fn copy(
+    conn: &mut sqlx::PgConnection,
+    statement: &str,
+    each: &mut impl FnMut(&[Option<&[u8]>]) -> Result<()>,
+) -> Result<u64> {
+    use futures_util::StreamExt;
+    let mut stream = conn.copy_out_raw(statement).await?;
+    let mut tuples = super::pgcopy::Tuples::default();
+    while let Some(chunk) = stream.next().await {
+        tuples.feed(&chunk?, each)?;
     }
-    Ok(out)
+    tuples.finish()
 }
 
 #[cfg(test)]

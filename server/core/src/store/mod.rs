@@ -18,6 +18,7 @@ pub mod finals;
 pub mod grants;
 pub mod hot;
 mod lite;
+mod pgcopy;
 pub mod questions;
 pub mod results;
 pub mod rounds;
