@@ -5,6 +5,8 @@ pub mod home;
 pub mod layout;
 pub mod live;
 pub mod live_devices;
+mod live_host;
+mod live_pads;
 pub mod organize;
 pub mod rounds;
 pub mod units;
