@@ -474,7 +474,8 @@ async fn baseline(requests: usize, concurrency: usize, pinned: bool) -> Figures 
 /// The floor under PostgreSQL's column: the simplest acknowledged write (a
 /// one-row UPDATE by primary key, its own transaction, as a save is) and
 /// the simplest read (one row by primary key), sent from this process
-/// through sqlx's Any pool as the server's store sends its statements.
+/// through sqlx's Any pool as the server's store sends its statements, and
+/// the write again through sqlx's typed PostgreSQL pool.
 /// PostgreSQL's CPU per statement is what any use of it costs; this
 /// process's is sqlx's (the client), with this tool's driving loop.
 async fn barepg(db: &Db, n: usize) -> Vec<Figures> {
@@ -519,6 +520,32 @@ async fn barepg(db: &Db, n: usize) -> Vec<Figures> {
         f.cost = Some(probe.since(before, f.ok as u64, "statement"));
         out.push(f);
     }
+    // The same write through sqlx's typed PostgreSQL pool (as many
+    // connections as the store's): what the Any driver's layer costs.
+    let typed = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(32)
+        .connect(&db.url)
+        .await
+        .expect("typed pool");
+    let sql = "UPDATE bare_rows SET v = $1 WHERE id = $2";
+    let before = probe.snap();
+    let mut f = hammer(
+        "pg-typed",
+        format!("bare PostgreSQL: {n} × `{sql}`, 256 at a time, from this tool through sqlx's typed PgPool; srv µs/op is this tool's (the client's)"),
+        n,
+        256,
+        {
+            let pool = typed.clone();
+            move |i| {
+                let pool = pool.clone();
+                async move { sqlx::query(sql).bind(i as i64).bind(key(i)).execute(&pool).await.is_ok() }
+            }
+        },
+    )
+    .await;
+    f.cost = Some(probe.since(before, f.ok as u64, "statement"));
+    out.push(f);
+    typed.close().await;
     sqlx::query("DROP TABLE bare_rows").execute(&db.pool).await.expect("bare table dropped");
     out
 }
@@ -609,7 +636,8 @@ async fn main() {
     let mut all = Vec::new();
     all.push(baseline(20_000.max(a.cadres), 256, pinned).await);
     if backend == "postgres" && wants("barepg") {
-        all.extend(barepg(&db, 50_000).await);
+        // Five statements per cadre: 50,000 of each at the default size.
+        all.extend(barepg(&db, 5 * a.cadres).await);
     }
     if wants("idle") {
         all.push(idle(&server.base, server.pid(), a.cadres, pinned).await);
