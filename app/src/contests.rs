@@ -339,20 +339,26 @@ pub async fn confirm_finalists(contest_id: String, user_ids: Vec<String>) -> Res
 }
 
 #[server(prefix = "/api", endpoint = "overall_ranking")]
-pub async fn overall_ranking(contest_id: String) -> Result<Ranking, AppError> {
+pub async fn overall_ranking(contest_id: String, page: Option<u32>) -> Result<Ranking, AppError> {
     let access = access::contest(&contest_id).await?;
     let st = state()?;
     let c = store::contests::get_one(&st.db, &contest_id).await?;
     ssr::heavy(&st, &ssr::heavy_key(Some(&access.caller.user.id), ""))?;
-    let rows = results::overall(&st.db, &contest_id)
+    let rows: Vec<_> = results::overall(&st.db, &contest_id)
         .await?
         .into_iter()
         .filter(|r| access.sees(r.person.unit_id.as_deref()))
         .collect();
+    let total = rows.len();
+    let (page, range) = crate::types::ranking_page(total, page);
+    let mut rows = rows;
+    rows.truncate(range.end);
     Ok(Ranking {
         title: c.name,
         perfect: None,
-        rows: rank_views(rows, access.manage),
+        rows: rank_views(rows.split_off(range.start), access.manage),
+        total,
+        page,
     })
 }
 

@@ -424,7 +424,7 @@ pub(crate) fn rank_views(rows: Vec<results::RankRow>, with_ids: bool) -> Vec<Ran
 /// A round's ranking: for organizers at any time, for everyone once the
 /// results are published.
 #[server(prefix = "/api", endpoint = "round_ranking")]
-pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
+pub async fn round_ranking(id: String, page: Option<u32>) -> Result<Ranking, AppError> {
     let st = state()?;
     ssr::cap(&id, 64, "Mã vòng thi")?;
     let round = rounds::get_one(&st.db, &id).await?;
@@ -454,20 +454,23 @@ pub async fn round_ranking(id: String) -> Result<Ranking, AppError> {
         })
         .await?
         .value;
+    // Only the page asked for is copied and sent, out of the rows the
+    // caller may see.
+    let seen: Vec<&results::RankRow> = match &access {
+        Some((caller, reach)) => res
+            .rows
+            .iter()
+            .filter(|r| reach.allows(&caller.tree, r.person.unit_id.as_deref()))
+            .collect(),
+        None => res.rows.iter().collect(),
+    };
+    let (page, range) = crate::types::ranking_page(seen.len(), page);
     Ok(Ranking {
         title: round.rules.name.clone(),
         perfect: Some(res.perfect),
-        rows: match &access {
-            Some((caller, reach)) => rank_views(
-                res.rows
-                    .iter()
-                    .filter(|r| reach.allows(&caller.tree, r.person.unit_id.as_deref()))
-                    .cloned()
-                    .collect(),
-                true,
-            ),
-            None => rank_views(res.rows.clone(), false),
-        },
+        rows: rank_views(seen[range].iter().map(|r| (*r).clone()).collect(), organizer),
+        total: seen.len(),
+        page,
     })
 }
 

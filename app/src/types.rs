@@ -164,6 +164,24 @@ pub fn format_time(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_ranking_page_stays_within_the_ranking() {
+        use super::{ranking_page as at, ranking_pages};
+        assert_eq!(at(250, None), (1, 0..100));
+        assert_eq!(at(250, Some(2)), (2, 100..200));
+        assert_eq!(at(250, Some(3)), (3, 200..250));
+        // Out of range: the nearest page, never an empty or panicking slice.
+        assert_eq!(at(250, Some(0)), (1, 0..100));
+        assert_eq!(at(250, Some(u32::MAX)), (3, 200..250));
+        assert_eq!(at(0, Some(5)), (1, 0..0));
+        assert_eq!(at(100, Some(2)), (1, 0..100));
+        assert_eq!(ranking_pages(0), 1);
+        assert_eq!(ranking_pages(100), 1);
+        assert_eq!(ranking_pages(101), 2);
+        assert_eq!(ranking_pages(250_000), 2_500);
+    }
+
     #[test]
     fn hanoi_time() {
         // 2023-08-07T00:00:00Z is 07:00 in Hà Nội.
@@ -302,11 +320,35 @@ pub struct RankView {
     pub user_id: Option<String>,
 }
 
+/// One page of a ranking. A city-wide round ranks a quarter of a million
+/// people: the whole list is the export's (`/ban-to-chuc/xuat`), a page is
+/// what a browser is sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ranking {
     pub title: String,
     pub perfect: Option<i64>,
+    /// This page's rows.
     pub rows: Vec<RankView>,
+    /// Rows in the whole ranking the caller may see.
+    pub total: usize,
+    /// The page shown, from 1.
+    pub page: usize,
+}
+
+/// Rows per page of a ranking.
+pub const RANKING_PAGE: usize = 100;
+
+/// The pages a ranking of `total` rows takes (at least one).
+pub fn ranking_pages(total: usize) -> usize {
+    total.div_ceil(RANKING_PAGE).max(1)
+}
+
+/// The page asked for, kept within the ranking (a missing or 0 page is the
+/// first, one past the end the last), and the range of rows it holds.
+pub fn ranking_page(total: usize, asked: Option<u32>) -> (usize, std::ops::Range<usize>) {
+    let page = (asked.unwrap_or(1).max(1) as usize).min(ranking_pages(total));
+    let start = (page - 1) * RANKING_PAGE;
+    (page, start..(start + RANKING_PAGE).min(total))
 }
 
 /// "12 phút 05 giây" for a duration in milliseconds.

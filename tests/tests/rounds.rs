@@ -756,3 +756,107 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
         "everyone level at the start shares the top rank"
     );
 }
+
+/// A city's round ranks a quarter of a million people: a browser is sent
+/// one page of the ranking at a time, never the whole list, whoever asks.
+#[tokio::test]
+async fn a_city_sized_ranking_comes_a_page_at_a_time() {
+    use hoithi_core::store;
+    let s = Server::start().await;
+    let admin = s.admin().await;
+    let organizer = s.user(&admin, "organizer", "0911000977").await;
+    let round = setup_round(&organizer, "20", "1").await;
+    // 250 people with a graded attempt each, written straight to the store.
+    let db = store::Db::connect(&s.database_url()).await.unwrap();
+    let now = store::now_ms();
+    for p in 0..250i64 {
+        let user = store::new_id();
+        sqlx::query("INSERT INTO users (id, login, full_name, password_hash, role, position, created_at) VALUES ($1, $2, $3, 'x', 'contestant', '', $4)")
+            .bind(&user)
+            .bind(format!("trang-{p}@hoithi.vn"))
+            .bind(format!("Người dự thi {p:03}"))
+            .bind(now)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO attempts (id, round_id, user_id, seq, started_at, deadline, finished_at, closed_by, total, score, prediction) VALUES ($1, $2, $3, 1, $4, $5, $6, 'submit', 8, $7, NULL)")
+            .bind(store::new_id())
+            .bind(&round)
+            .bind(&user)
+            .bind(now - 600_000)
+            .bind(now + 600_000)
+            .bind(now - 300_000 + p * 1_000)
+            .bind(p % 9)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+    let page = |n: &str| {
+        let (organizer, round) = (&organizer, round.clone());
+        let n = n.to_string();
+        async move {
+            let mut args = vec![("id", round)];
+            if !n.is_empty() {
+                args.push(("page", n));
+            }
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            organizer.json("round_ranking", &args).await
+        }
+    };
+    let first = page("").await;
+    assert_eq!(first["total"], 250, "{first}");
+    assert_eq!(first["page"], 1);
+    let rows = first["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 100, "one page, not the whole ranking");
+    assert_eq!(rows[0]["rank"], 1);
+    // The last page holds the rest, ranked after the pages before it.
+    let last = page("3").await;
+    assert_eq!(last["page"], 3);
+    let rest = last["rows"].as_array().unwrap();
+    assert_eq!(rest.len(), 50);
+    let second = page("2").await;
+    let second_rows = second["rows"].as_array().unwrap();
+    assert_eq!(second_rows.len(), 100);
+    assert!(
+        second_rows.last().unwrap()["rank"].as_u64() <= rest[0]["rank"].as_u64(),
+        "{} then {}",
+        second_rows.last().unwrap(),
+        rest[0]
+    );
+    let mut names: Vec<&str> = [rows, second_rows, rest]
+        .iter()
+        .flat_map(|r| r.iter().map(|x| x["full_name"].as_str().unwrap()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), 250, "every person on exactly one page");
+    // A page out of range is the nearest one; a page that is not a number
+    // is refused.
+    assert_eq!(page("0").await["page"], 1);
+    assert_eq!(page("99").await["page"], 3);
+    let (status, _) = organizer.call("round_ranking", &[("id", &round), ("page", "x")]).await;
+    assert!(status >= 400, "{status}");
+    // The ranking's page, as the server renders it, links the pages
+    // either side of the one asked for.
+    let html = organizer
+        .get(&format!("/xep-hang/{round}?trang=2"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Trang 2/3 (250 người)"), "{html}");
+    assert!(html.contains("href=\"?trang=1\"") && html.contains("href=\"?trang=3\""), "{html}");
+    assert!(html.contains("Người dự thi"), "{html}");
+    // The contest's overall ranking pages the same way.
+    let contest: String = sqlx::query_scalar("SELECT contest_id FROM rounds WHERE id = $1")
+        .bind(&round)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let overall = organizer
+        .json("overall_ranking", &[("contest_id", &contest), ("page", "3")])
+        .await;
+    assert_eq!(overall["total"], 250, "{overall}");
+    assert_eq!(overall["page"], 3);
+    assert_eq!(overall["rows"].as_array().unwrap().len(), 50);
+}

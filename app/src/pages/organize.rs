@@ -157,7 +157,7 @@ pub fn ContestPage() -> impl IntoView {
                         let ids: Vec<String> = rows.iter().filter_map(|r| r.user_id.clone()).collect();
                         let cid = cid2.clone();
                         view! {
-                            <RankingTable ranking=Ranking { title: String::new(), perfect: None, rows }/>
+                            <RankingTable ranking=Ranking { title: String::new(), perfect: None, total: rows.len(), page: 1, rows }/>
                             <button
                                 type="button"
                                 on:click=move |_| {

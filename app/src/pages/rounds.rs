@@ -516,11 +516,14 @@ pub fn RankingPage() -> impl IntoView {
 #[component]
 pub fn RankingLoader(heading: &'static str, overall: bool) -> impl IntoView {
     let id = crate::pages::route_id();
-    let ranking = Resource::new(id, move |id| async move {
+    // `?trang=N`: the page of the ranking, as a link can carry it.
+    let query = use_query_map();
+    let page = move || query.read().get("trang").and_then(|p| p.parse::<u32>().ok());
+    let ranking = Resource::new(move || (id(), page()), move |(id, page)| async move {
         if overall {
-            overall_ranking(id).await
+            overall_ranking(id, page).await
         } else {
-            round_ranking(id).await
+            round_ranking(id, page).await
         }
     });
     view! {
@@ -528,11 +531,32 @@ pub fn RankingLoader(heading: &'static str, overall: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 match ranking.await {
                     Err(e) => error_view(&e),
-                    Ok(r) => view! { <h1>{heading} {r.title.clone()}</h1> <RankingTable ranking=r/> }.into_any(),
+                    Ok(r) => {
+                        let (above, below) = (ranking_pager(r.total, r.page), ranking_pager(r.total, r.page));
+                        view! { <h1>{heading} {r.title.clone()}</h1> {above} <RankingTable ranking=r/> {below} }.into_any()
+                    }
                 }
             })}
         </Suspense>
     }
+}
+
+/// "Trang 2/2500 (250000 người)" with links to the pages either side.
+fn ranking_pager(total: usize, page: usize) -> Option<AnyView> {
+    let pages = crate::types::ranking_pages(total);
+    (pages > 1).then(|| {
+        let link = |to: usize, label: &'static str| {
+            view! { <a class="button secondary" href=format!("?trang={to}") data-page=to.to_string()>{label}</a> }
+        };
+        view! {
+            <p class="pager actions">
+                {(page > 1).then(|| link(page - 1, "← Trang trước"))}
+                <span class="muted">{format!("Trang {page}/{pages} ({total} người)")}</span>
+                {(page < pages).then(|| link(page + 1, "Trang sau →"))}
+            </p>
+        }
+        .into_any()
+    })
 }
 
 #[component]
