@@ -35,6 +35,10 @@ pub struct Config {
     pub ws_per_address: u32,
     /// Audience screens per final on one instance.
     pub ws_audience: usize,
+    /// The site's public address (`https://hoithi.example`, no trailing
+    /// slash): what printed certificates' QR codes point to. None: the
+    /// address each request came to.
+    pub public_url: Option<String>,
 }
 
 /// Whether this request came over HTTPS: the operator says the site is

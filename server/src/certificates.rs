@@ -191,10 +191,28 @@ fn zip_files(files: &[(String, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
     Ok(out.finish()?.into_inner())
 }
 
-/// The verification page's address as the caller reached this server.
+/// The verification page's address, printed and in the QR code: the
+/// site's public address when the operator set one (`HOITHI_PUBLIC_URL`),
+/// else as the caller reached this server. A `Host` that is not a plain
+/// host name or address (with a port) is not printed on a certificate.
 fn verify_base(st: &AppState, headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let https = st.config.secure_cookies || headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
+    verify_base_of(&st.config, headers)
+}
+
+fn verify_base_of(config: &app::ssr::Config, headers: &HeaderMap) -> String {
+    if let Some(url) = &config.public_url {
+        return format!("{url}/chung-nhan");
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let https = app::ssr::is_https(config, headers);
     format!("{}://{host}/chung-nhan", if https { "https" } else { "http" })
 }
 
@@ -352,6 +370,39 @@ async fn bundle(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_qr_address_is_the_sites_not_the_callers() {
+        let config = |public_url: Option<&str>, proxy_hops| app::ssr::Config {
+            secure_cookies: false,
+            proxy_hops,
+            frame_origins: Vec::new(),
+            ws_per_address: 1,
+            ws_audience: 1,
+            public_url: public_url.map(str::to_string),
+        };
+        let headers = |host: &str, proto: Option<&str>| {
+            let mut h = HeaderMap::new();
+            h.insert(header::HOST, host.parse().unwrap());
+            if let Some(p) = proto {
+                h.insert("x-forwarded-proto", p.parse().unwrap());
+            }
+            h
+        };
+        // The operator's address wins over whatever the request names.
+        assert_eq!(
+            verify_base_of(&config(Some("https://hoithi.hanoi.vn"), 0), &headers("evil.example", None)),
+            "https://hoithi.hanoi.vn/chung-nhan"
+        );
+        // Without it, the request's host, over https only through a trusted proxy.
+        assert_eq!(verify_base_of(&config(None, 0), &headers("hoithi.vn:8443", None)), "http://hoithi.vn:8443/chung-nhan");
+        assert_eq!(verify_base_of(&config(None, 0), &headers("hoithi.vn", Some("https"))), "http://hoithi.vn/chung-nhan");
+        assert_eq!(verify_base_of(&config(None, 1), &headers("hoithi.vn", Some("https"))), "https://hoithi.vn/chung-nhan");
+        // A Host that is not a host is not printed.
+        for forged in ["evil.example/phish?x=", "a@b", "x\\y", "\"q\""] {
+            assert_eq!(verify_base_of(&config(None, 0), &headers(forged, None)), "http://localhost/chung-nhan", "{forged}");
+        }
+    }
 
     #[test]
     fn dates_read_as_hanoi_writes_them() {

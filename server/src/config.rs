@@ -92,6 +92,24 @@ pub struct ServeArgs {
     #[arg(long, env = "HOITHI_WS_AUDIENCE", default_value_t = 5000,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub ws_audience: u32,
+    /// The site's public address (`https://hoithi.example`): printed
+    /// certificates' QR codes point there. Default: the address each
+    /// request came to (its `Host`).
+    #[arg(long, env = "HOITHI_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+}
+
+/// `HOITHI_PUBLIC_URL`: an http(s) address of a site, without path or query.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let bad = || format!("HOITHI_PUBLIC_URL: an address such as https://hoithi.example, not {s:?}");
+    let url = s.trim().trim_end_matches('/');
+    let uri: http::Uri = url.parse().map_err(|_| bad())?;
+    let plain = matches!(uri.scheme_str(), Some("http" | "https"))
+        && uri.authority().is_some_and(|a| !a.as_str().contains('@'))
+        && matches!(uri.path(), "" | "/")
+        && uri.query().is_none()
+        && url.len() <= 200;
+    plain.then(|| url.to_string()).ok_or_else(bad)
 }
 
 /// `HOITHI_TRUST_PROXY`: a number of hops, or true/false as before.
@@ -172,5 +190,19 @@ pub fn init_logging(json: bool) {
         builder.json().init();
     } else {
         builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_public_url;
+
+    #[test]
+    fn a_public_url_is_a_sites_address() {
+        assert_eq!(parse_public_url("https://hoithi.hanoi.vn/").unwrap(), "https://hoithi.hanoi.vn");
+        assert_eq!(parse_public_url(" http://10.0.0.5:3000 ").unwrap(), "http://10.0.0.5:3000");
+        for bad in ["hoithi.vn", "ftp://hoithi.vn", "https://hoithi.vn/a", "https://hoithi.vn?x=1", "https://u@hoithi.vn", "javascript:alert(1)", ""] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -89,6 +89,7 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> Result<(), Box<dyn st
             frame_origins: crate::security::frame_origins(&args.frame_origins)?,
             ws_per_address: args.ws_per_address,
             ws_audience: args.ws_audience as usize,
+            public_url: args.public_url.clone(),
         }),
     });
     // Ended rate-limit windows and unconfirmed uploads go on a timer.
