@@ -344,20 +344,17 @@ pub async fn overall_ranking(contest_id: String, page: Option<u32>) -> Result<Ra
     let st = state()?;
     let c = store::contests::get_one(&st.db, &contest_id).await?;
     ssr::heavy(&st, &ssr::heavy_key(Some(&access.caller.user.id), ""))?;
-    let rows: Vec<_> = results::overall(&st.db, &contest_id)
+    let mut rows: Vec<_> = results::overall(&st.db, &contest_id)
         .await?
         .into_iter()
         .filter(|r| access.sees(r.person.unit_id.as_deref()))
         .collect();
-    let total = rows.len();
-    let (page, range) = crate::types::ranking_page(total, page);
-    let mut rows = rows;
-    rows.truncate(range.end);
+    let (page, range) = crate::types::ranking_page(rows.len(), page);
     Ok(Ranking {
         title: c.name,
         perfect: None,
-        rows: rank_views(rows.split_off(range.start), access.manage),
-        total,
+        total: rows.len(),
+        rows: rank_views(rows.drain(range).collect(), access.manage),
         page,
     })
 }

@@ -41,6 +41,18 @@ pub struct Config {
     pub public_url: Option<String>,
 }
 
+/// The request's `Host` when it is a plain host name or address with an
+/// optional port: the only form repeated in a page's policy or printed on
+/// a certificate.
+pub fn plain_host(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+}
+
 /// Whether this request came over HTTPS: the operator says the site is
 /// served so, or a trusted proxy does in `X-Forwarded-Proto`.
 pub fn is_https(config: &Config, headers: &HeaderMap) -> bool {
@@ -139,14 +151,7 @@ pub fn page_policy() {
         .map(|n| n.to_string())
         .unwrap_or_default();
     let (path, host) = with_parts(|p| {
-        let host = p
-            .headers
-            .get(http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
-            .unwrap_or("")
-            .to_string();
-        (p.uri.path().to_string(), host)
+        (p.uri.path().to_string(), plain_host(&p.headers).unwrap_or("").to_string())
     })
     .unwrap_or_default();
     let origins = state()
@@ -287,7 +292,7 @@ pub fn redirect(path: &str) {
         use_context::<ResponseOptions>(),
         http::HeaderValue::from_str(path),
     ) else {
-        tracing::warn!(path, "redirect outside a request");
+        tracing::warn!(path, "redirect not sent: outside a request, or not a header value");
         return;
     };
     res.insert_header(http::header::LOCATION, location);

@@ -164,7 +164,6 @@ pub fn format_time(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-
     #[test]
     fn a_ranking_page_stays_within_the_ranking() {
         use super::{ranking_page as at, ranking_pages};

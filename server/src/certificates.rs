@@ -203,15 +203,7 @@ fn verify_base_of(config: &app::ssr::Config, headers: &HeaderMap) -> String {
     if let Some(url) = &config.public_url {
         return format!("{url}/chung-nhan");
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
+    let host = app::ssr::plain_host(headers).unwrap_or("localhost");
     let https = app::ssr::is_https(config, headers);
     format!("{}://{host}/chung-nhan", if https { "https" } else { "http" })
 }

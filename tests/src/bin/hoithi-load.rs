@@ -17,7 +17,8 @@
 //! `page` (bytes a phone downloads for the attempt page, brotli, with its
 //! script, WebAssembly and style),
 //! `barepg` (on PostgreSQL: the floor under its column, the simplest
-//! read and write sent from this process through sqlx's Any pool).
+//! read and write sent from this process through sqlx's Any pool, and the
+//! write through its typed pool).
 //! Set-up that is not being measured (accounts, sessions, a million stored
 //! attempts) is written straight to the database.
 //!

@@ -39,6 +39,49 @@ pub struct Finished {
 /// One person's graded attempts, as (seq, outcome) in the order taken.
 type Taken = (Arc<Person>, Vec<(i64, Outcome)>);
 
+/// The attempts as both stores read them: by person, then as taken.
+type Grouped = Vec<(String, Vec<(i64, Outcome)>)>;
+
+/// A round's graded attempts in the covering index's order; `{round}` is
+/// the round's placeholder or literal.
+const ATTEMPTS: &str = "SELECT user_id, seq, started_at, deadline, finished_at, total, score, prediction \
+     FROM attempts WHERE round_id = {round} AND finished_at IS NOT NULL AND score IS NOT NULL \
+     ORDER BY user_id, seq";
+
+/// Who the people are, with their unit's name.
+const PERSON: &str = "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name \
+     FROM users u LEFT JOIN units n ON n.id = u.unit_id";
+
+/// Adds one attempt read in index order to its person's group.
+fn add_attempt(taken: &mut Grouped, user: &str, one: (i64, Outcome)) {
+    match taken.last_mut() {
+        Some((u, mine)) if u == user => mine.push(one),
+        _ => {
+            // Most people take a few attempts: one allocation for them.
+            let mut mine = Vec::with_capacity(4);
+            mine.push(one);
+            taken.push((user.to_string(), mine));
+        }
+    }
+}
+
+/// Whether one pass over every account is cheaper than finding the
+/// round's people one by one.
+fn read_every_account(people: usize, accounts: i64, scan_below: i64) -> bool {
+    (people as i64).saturating_mul(scan_below) >= accounts
+}
+
+/// Each person's attempts with who they are. A missing person cannot
+/// happen with the foreign key; if it did, their attempts are left out
+/// rather than shown under no one.
+fn with_people(people: Vec<Option<Arc<Person>>>, taken: Grouped) -> Vec<Taken> {
+    people
+        .into_iter()
+        .zip(taken)
+        .filter_map(|(p, (_, mine))| p.map(|p| (p, mine)))
+        .collect()
+}
+
 /// A round's finished attempts, grouped by person in the order taken.
 /// Disqualified people and attempts are left out.
 pub async fn finished(db: &Db, round_id: &str) -> Result<Vec<Finished>> {
@@ -96,32 +139,18 @@ pub(crate) fn read_sqlite_with(path: &std::path::Path, round_id: &str, scan_belo
     // A connection of its own: the read transaction spans several statements.
     let conn = super::lite::open(path)?;
     conn.execute_batch("BEGIN")?;
-    // Attempts in the index's order: by person, then as taken.
-    let mut taken: Vec<(String, Vec<(i64, Outcome)>)> = Vec::new();
+    let mut taken = Grouped::new();
     {
-        let mut st = conn
-            .prepare(
-                "SELECT user_id, seq, started_at, deadline, finished_at, total, score, prediction \
-                 FROM attempts WHERE round_id = ?1 AND finished_at IS NOT NULL AND score IS NOT NULL \
-                 ORDER BY user_id, seq",
-            )?;
+        let mut st = conn.prepare(&ATTEMPTS.replace("{round}", "?1"))?;
         let mut rows = st.query([round_id])?;
         while let Some(r) = rows.next()? {
             let user = r.get_ref(0).and_then(|v| Ok(v.as_str()?))?;
-            if taken.last().is_none_or(|(u, _)| u != user) {
-                taken.push((user.to_string(), Vec::with_capacity(4)));
-            }
             let n = |k: usize| -> Result<i64> { Ok(r.get::<_, i64>(k)?) };
             let prediction: Option<i64> = r.get(7)?;
-            let one = (n(1)?, outcome(n(2)?, n(3)?, n(4)?, n(5)?, n(6)?, prediction));
-            if let Some((_, mine)) = taken.last_mut() {
-                mine.push(one);
-            }
+            add_attempt(&mut taken, user, (n(1)?, outcome(n(2)?, n(3)?, n(4)?, n(5)?, n(6)?, prediction)));
         }
     }
     // Who they are.
-    const PERSON: &str = "SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name \
-                          FROM users u LEFT JOIN units n ON n.id = u.unit_id";
     let person = |r: &rusqlite::Row| -> rusqlite::Result<Arc<Person>> {
         Ok(Arc::new(Person {
             user_id: r.get(0)?,
@@ -135,7 +164,7 @@ pub(crate) fn read_sqlite_with(path: &std::path::Path, round_id: &str, scan_belo
     let accounts: i64 = conn
         .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
     let mut people: Vec<Option<Arc<Person>>> = vec![None; taken.len()];
-    if (taken.len() as i64).saturating_mul(scan_below) >= accounts {
+    if read_every_account(taken.len(), accounts, scan_below) {
         let index = ById::new(taken.iter().map(|(u, _)| u.as_str()));
         let mut st = conn.prepare(PERSON)?;
         let mut rows = st.query([])?;
@@ -153,13 +182,7 @@ pub(crate) fn read_sqlite_with(path: &std::path::Path, round_id: &str, scan_belo
         }
     }
     conn.execute_batch("COMMIT")?;
-    // A missing person cannot happen with the foreign key; if it did, their
-    // attempts are left out rather than shown under no one.
-    Ok(people
-        .into_iter()
-        .zip(taken)
-        .filter_map(|(p, (_, mine))| p.map(|p| (p, mine)))
-        .collect())
+    Ok(with_people(people, taken))
 }
 
 /// Positions by account id, for matching a quarter of a million accounts
@@ -217,29 +240,19 @@ async fn read_postgres(db: &Db, round_id: &str) -> Result<Vec<Taken>> {
     let round = pgcopy::id_literal(round_id).ok_or(StoreError::NotFound)?;
     let mut conn = sqlx::PgConnection::connect(&db.url).await?;
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
-    let mut taken: Vec<(String, Vec<(i64, Outcome)>)> = Vec::new();
+    let mut taken = Grouped::new();
     copy(
         &mut conn,
-        &format!(
-            "COPY (SELECT user_id, seq, started_at, deadline, finished_at, total, score, prediction \
-             FROM attempts WHERE round_id = {round} AND finished_at IS NOT NULL AND score IS NOT NULL \
-             ORDER BY user_id, seq) TO STDOUT (FORMAT binary)"
-        ),
+        &format!("COPY ({}) TO STDOUT (FORMAT binary)", ATTEMPTS.replace("{round}", &round)),
         &mut |f| {
             let [user, seq, started, deadline, finished, total, score, prediction] = f else {
                 return Err(StoreError::Corrupt("ranking read: attempt columns".into()));
             };
-            let user = text(*user)?;
-            if taken.last().is_none_or(|(u, _)| u != user) {
-                taken.push((user.to_string(), Vec::with_capacity(4)));
-            }
             let one = (
                 int8(*seq)?,
                 outcome(int8(*started)?, int8(*deadline)?, int8(*finished)?, int8(*total)?, int8(*score)?, int8_or_null(*prediction)?),
             );
-            if let Some((_, mine)) = taken.last_mut() {
-                mine.push(one);
-            }
+            add_attempt(&mut taken, text(*user)?, one);
             Ok(())
         },
     )
@@ -247,7 +260,7 @@ async fn read_postgres(db: &Db, round_id: &str) -> Result<Vec<Taken>> {
     // Who they are: one pass over the accounts when the round holds many
     // of them (as on SQLite), else only the round's people.
     let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut conn).await?;
-    let which = if (taken.len() as i64).saturating_mul(SCAN_USERS_BELOW) >= accounts {
+    let which = if read_every_account(taken.len(), accounts, SCAN_USERS_BELOW) {
         String::new()
     } else {
         format!(
@@ -259,17 +272,15 @@ async fn read_postgres(db: &Db, round_id: &str) -> Result<Vec<Taken>> {
     let mut people: Vec<Option<Arc<Person>>> = vec![None; taken.len()];
     copy(
         &mut conn,
-        &format!(
-            "COPY (SELECT u.id, u.full_name, u.login, u.unit_id, u.position, n.name \
-             FROM users u LEFT JOIN units n ON n.id = u.unit_id{which}) TO STDOUT (FORMAT binary)"
-        ),
+        &format!("COPY ({PERSON}{which}) TO STDOUT (FORMAT binary)"),
         &mut |f| {
             let [id, full_name, login, unit_id, position, unit_name] = f else {
                 return Err(StoreError::Corrupt("ranking read: person columns".into()));
             };
-            if let Some(i) = index.get(text(*id)?) {
+            let id = text(*id)?;
+            if let Some(i) = index.get(id) {
                 people[i] = Some(Arc::new(Person {
-                    user_id: text(*id)?.to_string(),
+                    user_id: id.to_string(),
                     full_name: text(*full_name)?.to_string(),
                     login: text(*login)?.to_string(),
                     unit_id: text_or_null(*unit_id)?.map(str::to_string),
@@ -284,13 +295,7 @@ async fn read_postgres(db: &Db, round_id: &str) -> Result<Vec<Taken>> {
     drop(index);
     conn.execute("COMMIT").await?;
     let _ = conn.close().await;
-    // As on SQLite: a person missing (the foreign key forbids it) leaves
-    // their attempts out rather than shown under no one.
-    Ok(people
-        .into_iter()
-        .zip(taken)
-        .filter_map(|(p, (_, mine))| p.map(|p| (p, mine)))
-        .collect())
+    Ok(with_people(people, taken))
 }
 
 /// Runs one `COPY … TO STDOUT (FORMAT binary)` and hands each tuple to `each`.
