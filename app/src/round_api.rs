@@ -455,21 +455,21 @@ pub async fn round_ranking(id: String, page: Option<u32>) -> Result<Ranking, App
         .await?
         .value;
     // Only the page asked for is copied and sent, out of the rows the
-    // caller may see.
-    let seen: Vec<&results::RankRow> = match &access {
-        Some((caller, reach)) => res
-            .rows
-            .iter()
-            .filter(|r| reach.allows(&caller.tree, r.person.unit_id.as_deref()))
-            .collect(),
-        None => res.rows.iter().collect(),
+    // caller may see; nothing is allocated for the rest (anyone may ask
+    // for a published round's ranking, served from the cache).
+    let visible = |r: &&results::RankRow| {
+        access
+            .as_ref()
+            .is_none_or(|(caller, reach)| reach.allows(&caller.tree, r.person.unit_id.as_deref()))
     };
-    let (page, range) = crate::types::ranking_page(seen.len(), page);
+    let total = res.rows.iter().filter(visible).count();
+    let (page, range) = crate::types::ranking_page(total, page);
+    let rows = res.rows.iter().filter(visible).skip(range.start).take(range.len()).cloned().collect();
     Ok(Ranking {
         title: round.rules.name.clone(),
         perfect: Some(res.perfect),
-        rows: rank_views(seen[range].iter().map(|r| (*r).clone()).collect(), organizer),
-        total: seen.len(),
+        rows: rank_views(rows, organizer),
+        total,
         page,
     })
 }
