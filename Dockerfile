@@ -21,6 +21,7 @@ RUN cargo install wasm-bindgen-cli --version \
     "$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 COPY . .
 RUN cargo leptos build --release --split \
+ && CARGO_TARGET_DIR=target .ci/bundle --release \
  && target/release/hoithi precompress --site-root target/site
 
 # ---- run -----------------------------------------------------------------

@@ -8,6 +8,7 @@ pub mod accommodations;
 pub mod accounts;
 pub mod api;
 pub mod audit;
+pub mod bundle;
 pub mod charts;
 pub mod contests;
 pub mod certificates;
@@ -44,12 +45,8 @@ use leptos_router::{path, Lazy, SsrMode};
 macro_rules! lazy_page {
     ($route:ident, $module:ident, $page:ident) => {
         pub struct $route;
-        #[leptos_router::lazy_route]
-        impl leptos_router::LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-            fn view(_this: Self) -> AnyView {
+        impl $route {
+            fn page() -> AnyView {
                 use crate::pages::$module::$page;
                 // Effects run only in the browser, once this route's chunk
                 // is loaded and hydrated: browser tests wait for this mark
@@ -61,6 +58,27 @@ macro_rules! lazy_page {
                     }
                 });
                 view! { <$page/> }.into_any()
+            }
+        }
+        #[cfg(not(feature = "contestant"))]
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                $route::page()
+            }
+        }
+        // The attempt page's bundle never routes here; a split route
+        // would export its view and keep it in that bundle.
+        #[cfg(feature = "contestant")]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            async fn view(_this: Self) -> AnyView {
+                $route::page()
             }
         }
     };
@@ -98,6 +116,37 @@ lazy_page!(VerifyRoute, certificates, VerifyPage);
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     ssr::page_policy();
+    #[cfg(feature = "ssr")]
+    let bundle = ssr::request_path().map_or(bundle::Bundle::App, |p| bundle::bundle_for(&p));
+    #[cfg(not(feature = "ssr"))]
+    let bundle = bundle::Bundle::App;
+    // The attempt page's app has no `leptos_meta` (one crate less in its
+    // bundle): its title and style are written here, outside what hydrates.
+    let (head, body) = match bundle {
+        bundle::Bundle::Attempt => {
+            let mut options = options;
+            options.output_name = bundle::ATTEMPT_BUNDLE.into();
+            (
+                view! {
+                    <link rel="stylesheet" id="leptos" href="/pkg/hoithi.css"/>
+                    <title>"Hội thi"</title>
+                    <HydrationScripts options/>
+                }
+                .into_any(),
+                view! { <pages::attempt::AttemptApp/> }.into_any(),
+            )
+        }
+        bundle::Bundle::None => (view! { <MetaTags/> }.into_any(), view! { <App/> }.into_any()),
+        bundle::Bundle::App => (
+            view! {
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            }
+            .into_any(),
+            view! { <App/> }.into_any(),
+        ),
+    };
     view! {
         <!DOCTYPE html>
         <html lang="vi">
@@ -109,13 +158,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.ico" sizes="48x48"/>
                 <link rel="apple-touch-icon" href="/icon-192.png"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
-                <MetaTags/>
+                {head}
             </head>
-            <body>
-                <App/>
-            </body>
+            <body>{body}</body>
         </html>
     }
 }
@@ -179,7 +224,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/quan-tri/nhat-ky") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/vong/:id") view=pages::rounds::RoundPage ssr=SsrMode::Async/>
                 <Route path=path!("/chung-nhan/:serial") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/bai-thi/:id") view=pages::rounds::AttemptPage ssr=SsrMode::Async/>
+                <Route path=path!("/bai-thi/:id") view=pages::attempt::AttemptPage ssr=SsrMode::Async/>
                 <Route path=path!("/bai-thi/:id/ket-qua") view={Lazy::<ResultRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/xep-hang/:id") view={Lazy::<RankingRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/ban-to-chuc") view={Lazy::<ContestsRoute>::new()} ssr=SsrMode::Async/>
@@ -203,10 +248,20 @@ fn Frame() -> impl IntoView {
     }
 }
 
-#[cfg(feature = "hydrate")]
+/// The main app's entry (`pkg/hoithi.*`).
+#[cfg(all(feature = "hydrate", not(feature = "contestant")))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     // Waits for the chunk of a lazy (organizer) route before hydrating it.
     leptos::mount::hydrate_lazy(App);
+}
+
+/// The attempt page's entry (`pkg/attempt.*`, built with the `contestant`
+/// feature by `.ci/bundle`): `App` is out of reach, so out of the module.
+#[cfg(feature = "contestant")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(pages::attempt::AttemptApp);
 }

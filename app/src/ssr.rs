@@ -283,6 +283,11 @@ fn with_parts<R>(f: impl FnOnce(&http::request::Parts) -> R) -> Option<R> {
     with_context::<http::request::Parts, _>(f)
 }
 
+/// The path of the page or call being served.
+pub fn request_path() -> Option<String> {
+    with_parts(|p| p.uri.path().to_string())
+}
+
 /// Sends the browser to `path` after this server function, as
 /// `leptos_axum::redirect` does (a 302 for a form posted without
 /// JavaScript, otherwise the header the server-function client follows),

@@ -68,6 +68,14 @@ async fn wait_hydrated(c: &Client) {
 
 /// Waits until a lazy route's own chunk is loaded and hydrated (its name
 /// in `lib.rs`): before that, typing reaches the DOM but not the page.
+/// Whether the page named a WebAssembly bundle to load.
+async fn has_bundle(c: &Client) -> bool {
+    c.execute("return document.querySelectorAll('link[rel=modulepreload]').length", vec![])
+        .await
+        .unwrap()
+        != serde_json::json!(0)
+}
+
 async fn wait_route(c: &Client, route: &str) {
     c.wait()
         .at_most(Duration::from_secs(30))
@@ -106,8 +114,8 @@ async fn admin_uploads_gift_previews_confirms_and_finds_questions() {
     )
     .unwrap();
 
+    // Log-in loads no WebAssembly: the form posts and the server redirects.
     c.goto(&format!("{}/dang-nhap", server.base)).await.unwrap();
-    wait_hydrated(&c).await;
     c.find(Locator::Css("input[name='login']"))
         .await
         .unwrap()
@@ -126,8 +134,9 @@ async fn admin_uploads_gift_previews_confirms_and_finds_questions() {
         .click()
         .await
         .unwrap();
-    // The header follows the session without a reload.
+    // Home, rendered by the server for the new session.
     wait_text(&c, "Đăng xuất").await;
+    assert!(!has_bundle(&c).await, "the home page loads no WebAssembly");
 
     c.goto(&format!("{}/quan-tri/ngan-hang", server.base))
         .await
@@ -238,9 +247,10 @@ async fn a_cadre_takes_a_round_on_a_phone() {
     let round = setup_round(&organizer, "20", "2").await;
     let (_driver, c, _profile) = browser("390,844").await;
 
+    // Registration, the open rounds, a round: plain forms and links.
     c.goto(&format!("{}/dang-ky", server.base)).await.unwrap();
-    wait_hydrated(&c).await;
-    wait_route(&c, "RegisterRoute").await;
+    wait_css(&c, "select[name='unit_id']").await;
+    assert!(!has_bundle(&c).await, "registration loads no WebAssembly");
     fill(&c, "input[name='full_name']", "Nguyễn Thị Thử").await;
     fill(&c, "input[name='login']", "0988000111").await;
     fill(&c, "input[name='password']", "mat-khau-dien-thoai").await;
@@ -266,7 +276,13 @@ async fn a_cadre_takes_a_round_on_a_phone() {
         .await
         .unwrap();
     wait_text(&c, "Câu 1/8").await;
+    // The attempt page hydrates with its own bundle, not the main app's.
     wait_hydrated(&c).await;
+    let scripts = c
+        .execute("return [...document.querySelectorAll('link[rel=modulepreload]')].map(l => l.getAttribute('href'))", vec![])
+        .await
+        .unwrap();
+    assert_eq!(scripts, serde_json::json!(["/pkg/attempt.js"]));
 
     // Half the questions, moving on with "Câu sau".
     for k in 1..=4 {
@@ -324,7 +340,9 @@ async fn a_cadre_takes_a_round_on_a_phone() {
         .click()
         .await
         .unwrap();
+    // The result is outside the attempt's bundle: a page load of its own.
     wait_text(&c, "Kết quả bài thi").await;
+    assert!(!has_bundle(&c).await, "the result page loads no WebAssembly");
     wait_text(&c, "câu đúng").await;
     wait_text(&c, "Đáp án và giải thích").await;
     snap(&c, "result").await;
@@ -502,7 +520,6 @@ async fn an_organizer_sets_up_a_final_with_the_form() {
     let _organizer = server.user(&admin, "organizer", "0911000701").await;
     let (_driver, c, _profile) = browser("1280,900").await;
     c.goto(&format!("{}/dang-nhap", server.base)).await.unwrap();
-    wait_hydrated(&c).await;
     fill(&c, "input[name='login']", "0911000701").await;
     fill(&c, "input[name='password']", "mat-khau-123").await;
     c.find(Locator::Css("main form button[type='submit']"))
@@ -582,7 +599,6 @@ async fn a_cadre_with_a_reset_password_must_choose_a_new_one() {
     let (_driver, c, _profile) = browser("390,844").await;
 
     c.goto(&format!("{}/dang-nhap", server.base)).await.unwrap();
-    wait_hydrated(&c).await;
     fill(&c, "input[name='login']", "0911000702").await;
     fill(&c, "input[name='password']", &temp).await;
     c.find(Locator::Css("main form button[type='submit']"))

@@ -851,3 +851,68 @@ async fn a_city_sized_ranking_comes_a_page_at_a_time() {
     assert_eq!(overall["page"], 3);
     assert_eq!(overall["rows"].as_array().unwrap().len(), 50);
 }
+
+/// The scripts a page names: which WebAssembly bundle a full load of it
+/// fetches (`hoithi`: the main app; `attempt`: the attempt page's own).
+fn bundles_named(html: &str) -> Vec<&'static str> {
+    ["/pkg/hoithi.js", "/pkg/hoithi.wasm", "/pkg/attempt.js", "/pkg/attempt.wasm"]
+        .into_iter()
+        .filter(|b| html.contains(b))
+        .collect()
+}
+
+/// A cadre's way into and out of an attempt loads one bundle: the attempt
+/// page's own, and it is served; the pages on the way load none, and the
+/// organizers' pages load the main app.
+#[tokio::test]
+async fn a_cadres_pages_load_only_the_attempts_bundle() {
+    let s = Server::start().await;
+    let admin = s.admin().await;
+    let organizer = s.user(&admin, "organizer", "0911000331").await;
+    let round = setup_round(&organizer, "20", "2").await;
+    let c = cadre(&s, 71).await;
+    let attempt = c
+        .json("start_attempt", &[("round_id", &round)])
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = |path: String| {
+        let c = &c;
+        async move {
+            let r = c.get(&path).await;
+            assert_eq!(r.status().as_u16(), 200, "{path}");
+            r.text().await.unwrap()
+        }
+    };
+
+    let html = page(format!("/bai-thi/{attempt}")).await;
+    assert_eq!(bundles_named(&html), ["/pkg/attempt.js", "/pkg/attempt.wasm"], "{html}");
+    assert!(html.contains("Câu 1/") && html.contains("hoithi.css"), "{html}");
+    for asset in ["/pkg/attempt.js", "/pkg/attempt.wasm"] {
+        let r = c.get(asset).await;
+        assert_eq!(r.status().as_u16(), 200, "{asset}");
+        assert!(!r.bytes().await.unwrap().is_empty(), "{asset}");
+    }
+
+    for path in [
+        "/".to_string(),
+        "/dang-nhap".to_string(),
+        "/dang-ky".to_string(),
+        format!("/vong/{round}"),
+    ] {
+        let html = page(path.clone()).await;
+        assert!(bundles_named(&html).is_empty(), "{path} names a bundle: {html}");
+        assert!(html.contains("<form") || html.contains("Vòng thi"), "{path}: {html}");
+    }
+    let (status, _) = c
+        .call("submit_attempt", &[("attempt_id", &attempt), ("prediction", "3")])
+        .await;
+    assert_eq!(status, 200);
+    let html = page(format!("/bai-thi/{attempt}/ket-qua")).await;
+    assert!(bundles_named(&html).is_empty() && html.contains("Kết quả bài thi"), "{html}");
+
+    // The organizers' pages are the main app's.
+    let html = organizer.get("/ban-to-chuc").await.text().await.unwrap();
+    assert_eq!(bundles_named(&html), ["/pkg/hoithi.js", "/pkg/hoithi.wasm"], "{html}");
+}

@@ -1,4 +1,5 @@
 pub mod account;
+pub mod attempt;
 pub mod bank;
 pub mod finals;
 pub mod home;
