@@ -45,21 +45,6 @@ use leptos_router::{path, Lazy, SsrMode};
 macro_rules! lazy_page {
     ($route:ident, $module:ident, $page:ident) => {
         pub struct $route;
-        impl $route {
-            fn page() -> AnyView {
-                use crate::pages::$module::$page;
-                // Effects run only in the browser, once this route's chunk
-                // is loaded and hydrated: browser tests wait for this mark
-                // before typing into the page.
-                Effect::new(move |_| {
-                    #[cfg(feature = "hydrate")]
-                    if let Some(body) = document().body() {
-                        let _ = body.set_attribute("data-lazy", stringify!($route));
-                    }
-                });
-                view! { <$page/> }.into_any()
-            }
-        }
         #[cfg(not(feature = "contestant"))]
         #[leptos_router::lazy_route]
         impl leptos_router::LazyRoute for $route {
@@ -67,21 +52,35 @@ macro_rules! lazy_page {
                 $route
             }
             fn view(_this: Self) -> AnyView {
-                $route::page()
+                lazy_page!(@view $route, $module, $page)
             }
         }
-        // The attempt page's bundle never routes here; a split route
-        // would export its view and keep it in that bundle.
+        // The attempt page's bundle never routes here: a split route would
+        // export its view and so keep it in that bundle.
         #[cfg(feature = "contestant")]
         impl leptos_router::LazyRoute for $route {
             fn data() -> Self {
                 $route
             }
             async fn view(_this: Self) -> AnyView {
-                $route::page()
+                lazy_page!(@view $route, $module, $page)
             }
         }
     };
+    // The view, the same in both.
+    (@view $route:ident, $module:ident, $page:ident) => {{
+        use crate::pages::$module::$page;
+        // Effects run only in the browser, once this route's chunk is
+        // loaded and hydrated: browser tests wait for this mark before
+        // typing into the page.
+        Effect::new(move |_| {
+            #[cfg(feature = "hydrate")]
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-lazy", stringify!($route));
+            }
+        });
+        view! { <$page/> }.into_any()
+    }};
 }
 
 lazy_page!(BankRoute, bank, BankPage);

@@ -26,6 +26,15 @@ async fn cadre(s: &Server, n: usize) -> Client {
     c
 }
 
+/// Starts an attempt at `round`: its id.
+async fn start(c: &Client, round: &str) -> String {
+    c.json("start_attempt", &[("round_id", round)])
+        .await
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// The correct display positions (or typed answer) of each attempt item,
 /// looked up in the bank by an admin.
 async fn answer_key(admin: &Client, play: &Value) -> Vec<(i64, Vec<(&'static str, String)>)> {
@@ -123,12 +132,7 @@ async fn a_full_round_with_many_cadres() {
         let c = cadre(&s, n).await;
         let mine = c.json("my_rounds", &[]).await;
         assert_eq!(mine[0]["round"]["id"], round.as_str());
-        let attempt = c
-            .json("start_attempt", &[("round_id", &round)])
-            .await
-            .as_str()
-            .unwrap()
-            .to_string();
+        let attempt = start(&c, &round).await;
         let (_, play_body) = c.call("get_attempt", &[("id", &attempt)]).await;
         let play: Value = serde_json::from_str(&play_body).unwrap();
         assert_eq!(play["items"].as_array().unwrap().len(), 8);
@@ -371,12 +375,7 @@ async fn answers_after_the_deadline_are_refused() {
     let organizer = s.user(&admin, "organizer", "0911000301").await;
     let round = setup_round(&organizer, "0.5", "3").await;
     let c = cadre(&s, 60).await;
-    let attempt = c
-        .json("start_attempt", &[("round_id", &round)])
-        .await
-        .as_str()
-        .unwrap()
-        .to_string();
+    let attempt = start(&c, &round).await;
     let play = c.json("get_attempt", &[("id", &attempt)]).await;
     let key = answer_key(&admin, &play).await;
     let save = |k: usize| {
@@ -600,12 +599,7 @@ async fn ung_hoa_online_round_to_sixteen_finalists() {
         // First log-in after a bulk registration: a password of one's own.
         c.change_password(&format!("mat-khau-cb-{i:02}"), &format!("rieng-cua-toi-{i:02}"))
             .await;
-        let attempt = c
-            .json("start_attempt", &[("round_id", &round)])
-            .await
-            .as_str()
-            .unwrap()
-            .to_string();
+        let attempt = start(&c, &round).await;
         let play = c.json("get_attempt", &[("id", &attempt)]).await;
         let key = answer_key(&admin, &play).await;
         for (pos, form) in key.iter().take((i * 5) % 9) {
@@ -871,12 +865,7 @@ async fn a_cadres_pages_load_only_the_attempts_bundle() {
     let organizer = s.user(&admin, "organizer", "0911000331").await;
     let round = setup_round(&organizer, "20", "2").await;
     let c = cadre(&s, 71).await;
-    let attempt = c
-        .json("start_attempt", &[("round_id", &round)])
-        .await
-        .as_str()
-        .unwrap()
-        .to_string();
+    let attempt = start(&c, &round).await;
     let page = |path: String| {
         let c = &c;
         async move {

@@ -1,5 +1,6 @@
 //! Contestants' pages: the open rounds, a round's rules and own attempts,
-//! taking an attempt one question a screen, and the result with review.
+//! the result with review, and rankings. Taking an attempt is
+//! `pages::attempt`'s.
 
 use crate::pages::{action_error, error_view, loading};
 use crate::contests::*;
