@@ -878,6 +878,7 @@ async fn a_cadres_pages_load_only_the_attempts_bundle() {
     let html = page(format!("/bai-thi/{attempt}")).await;
     assert_eq!(bundles_named(&html), ["/pkg/attempt.js", "/pkg/attempt.wasm"], "{html}");
     assert!(html.contains("Câu 1/") && html.contains("hoithi.css"), "{html}");
+    assert!(html.contains(r#"action="/api/logout""#), "{html}");
     for asset in ["/pkg/attempt.js", "/pkg/attempt.wasm"] {
         let r = c.get(asset).await;
         assert_eq!(r.status().as_u16(), 200, "{asset}");
@@ -904,4 +905,18 @@ async fn a_cadres_pages_load_only_the_attempts_bundle() {
     // The organizers' pages are the main app's.
     let html = organizer.get("/ban-to-chuc").await.text().await.unwrap();
     assert_eq!(bundles_named(&html), ["/pkg/hoithi.js", "/pkg/hoithi.wasm"], "{html}");
+
+    // The attempt page's header logs out with a plain form.
+    let r = c
+        .http
+        .post(format!("{}/api/logout", c.base))
+        .header("Accept", "text/html")
+        .header("Referer", format!("{}/bai-thi/{attempt}", c.base))
+        .form(&[("", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    assert_eq!(r.headers()["location"], "/");
+    assert!(c.json("whoami", &[]).await.is_null());
 }
