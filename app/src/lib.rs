@@ -247,6 +247,22 @@ fn Frame() -> impl IntoView {
     }
 }
 
+/// Slack at the end of the read-only and the mutable data segments.
+/// `cargo leptos build --split` (wasm-split) lays each data segment out
+/// again, a module's symbols together with alignment padding, and keeps
+/// the whole segment in the main module when that comes out longer than
+/// the linker's segment: 126 bytes over put all read-only data, 127 KB of
+/// it the lazy pages' own, in the module every page loads. No code
+/// reaches these, so no module includes them, and the segments keep room
+/// for the padding.
+#[cfg(all(feature = "hydrate", not(feature = "contestant")))]
+#[used]
+static RODATA_SLACK: [u8; 4096] = [0x5a; 4096];
+#[cfg(all(feature = "hydrate", not(feature = "contestant")))]
+#[used]
+static DATA_SLACK: [std::sync::atomic::AtomicU8; 1024] =
+    [const { std::sync::atomic::AtomicU8::new(0x5a) }; 1024];
+
 /// The main app's entry (`pkg/hoithi.*`).
 #[cfg(all(feature = "hydrate", not(feature = "contestant")))]
 #[wasm_bindgen::prelude::wasm_bindgen]

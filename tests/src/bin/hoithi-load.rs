@@ -1339,10 +1339,21 @@ async fn page(base: &str, token: &str, attempt: &str) -> Figures {
         }
     }
     let total: u64 = parts.iter().map(|p| p.1).sum();
+    // Not the cadre's, but worth watching: the module every page of the
+    // main app loads (organizers, the live final's screens). A fault in
+    // the split once put 45 KB of the lazy pages' data in it unnoticed.
+    let main_app = match get(format!("{base}/pkg/hoithi.wasm")).await {
+        Ok(r) if r.status().is_success() => {
+            let enc = content_encoding(&r);
+            let n = r.bytes().await.map(|b| b.len()).unwrap_or(0);
+            format!("; the main app's module ({enc}) {:.1} KB, not part of it", n as f64 / 1024.0)
+        }
+        _ => String::new(),
+    };
     Figures {
         name: "page",
         what: format!(
-            "attempt page {:.0} KB transferred: {}; page {encoding}",
+            "attempt page {:.0} KB transferred: {}; page {encoding}{main_app}",
             total as f64 / 1024.0,
             parts
                 .iter()
