@@ -33,7 +33,7 @@ pub mod ssr_views;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
 /// Every page but the qualifying round's (home, log-in, the round and the
@@ -175,14 +175,7 @@ pub struct Auth {
 pub fn App() -> impl IntoView {
     provide_meta_context();
 
-    // Marks the page as hydrated: only runs once the WebAssembly is live, so
-    // browser tests can tell a working bundle from server HTML alone.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "1");
-        }
-    });
+    pages::layout::mark_hydrated();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/hoithi.css"/>
@@ -240,10 +233,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/ban-to-chuc/thi-sinh/nhap/:id") view={Lazy::<CadrePreviewRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </main>
-        <footer class="footer">
-            <A href="/">"Hội thi"</A>
-            " · Cuộc thi tìm hiểu Chỉ thị số 24-CT/TU của Ban Thường vụ Thành ủy Hà Nội"
-        </footer>
+        <pages::layout::Footer/>
     }
 }
 

@@ -22,13 +22,7 @@ use leptos_router::{path, SsrMode};
 /// session data: the player shows the round's name.
 #[component]
 pub fn AttemptApp() -> impl IntoView {
-    // Browser tests wait for this mark, as for the main app's.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "1");
-        }
-    });
+    crate::pages::layout::mark_hydrated();
     view! {
         <Router>
             <header class="topbar">
@@ -44,10 +38,7 @@ pub fn AttemptApp() -> impl IntoView {
                     <Route path=path!("/bai-thi/:id") view=AttemptPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
-            <footer class="footer">
-                <a href="/">"Hội thi"</a>
-                " · Cuộc thi tìm hiểu Chỉ thị số 24-CT/TU của Ban Thường vụ Thành ủy Hà Nội"
-            </footer>
+            <crate::pages::layout::Footer/>
         </Router>
     }
 }

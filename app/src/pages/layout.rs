@@ -64,3 +64,25 @@ fn MustChange() -> impl IntoView {
         }
     }
 }
+
+/// The footer under every page, in both apps.
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="footer">
+            <A href="/">"Hội thi"</A>
+            " · Cuộc thi tìm hiểu Chỉ thị số 24-CT/TU của Ban Thường vụ Thành ủy Hà Nội"
+        </footer>
+    }
+}
+
+/// Marks the page as hydrated: the effect runs only once the WebAssembly
+/// is live, so browser tests can tell a working bundle from server HTML.
+pub fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "1");
+        }
+    });
+}
