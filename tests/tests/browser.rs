@@ -66,8 +66,6 @@ async fn wait_hydrated(c: &Client) {
         .expect("the page hydrates: the WebAssembly bundle loads and runs");
 }
 
-/// Waits until a lazy route's own chunk is loaded and hydrated (its name
-/// in `lib.rs`): before that, typing reaches the DOM but not the page.
 /// Whether the page named a WebAssembly bundle to load.
 async fn has_bundle(c: &Client) -> bool {
     c.execute("return document.querySelectorAll('link[rel=modulepreload]').length", vec![])
@@ -76,6 +74,8 @@ async fn has_bundle(c: &Client) -> bool {
         != serde_json::json!(0)
 }
 
+/// Waits until a lazy route's own chunk is loaded and hydrated (its name
+/// in `lib.rs`): before that, typing reaches the DOM but not the page.
 async fn wait_route(c: &Client, route: &str) {
     c.wait()
         .at_most(Duration::from_secs(30))
